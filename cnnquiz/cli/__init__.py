@@ -1,0 +1,17 @@
+"""Command-line interface: thin commands that parse, call the library, render.
+
+Each command lives in its own module and registers itself on ``app``.
+"""
+
+from __future__ import annotations
+
+from cnnquiz.cli._app import app
+
+# Importing the command modules registers their commands on ``app``.
+# (command modules are added below as they land)
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,39 @@
+"""The typer app and the one place where CnnquizError becomes an exit code."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, TypeVar
+
+import typer
+from rich.console import Console
+
+from cnnquiz.errors import CnnquizError
+
+__all__ = ["app", "console", "err_console", "cli_errors"]
+
+app = typer.Typer(
+    name="cnnquiz",
+    help="Teach and check the core arithmetic of convolutional neural networks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def cli_errors(func: F) -> F:
+    """Turn a CnnquizError into one line on stderr and exit status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CnnquizError as error:
+            err_console.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]

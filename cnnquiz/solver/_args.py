@@ -1,0 +1,91 @@
+"""Argument normalization shared by the solver: int or (h, w) -> validated pair.
+
+Every function of the solver first normalizes its arguments here, then validates,
+then computes (numpy's habit). Error messages name the argument and the value.
+"""
+
+from __future__ import annotations
+
+import enum
+import numbers
+from typing import Any
+
+import numpy as np
+
+Pair = tuple[int, int]
+
+
+class Padding(enum.Enum):
+    """PyTorch's string paddings for convolution."""
+
+    SAME = "same"
+    VALID = "valid"
+
+
+def as_int(value: Any, name: str, *, minimum: int) -> int:
+    """Return ``value`` as an int >= ``minimum`` or raise ``ValueError`` naming ``name``."""
+    # bool is an Integral, but True as a kernel size is always a bug.
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        if isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise ValueError(f"{name} must be an integer; got {name}={value!r}")
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; got {name}={value}")
+    return value
+
+
+def is_scalar(value: Any) -> bool:
+    return isinstance(value, (numbers.Integral, numbers.Real)) and not isinstance(value, (bool, np.bool_))
+
+
+def as_pair(value: Any, name: str, *, minimum: int) -> Pair:
+    """Normalize an int or a 2-sequence ``(h, w)`` into a validated pair."""
+    if is_scalar(value):
+        v = as_int(value, name, minimum=minimum)
+        return (v, v)
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+        raise ValueError(f"{name} must be an int or a pair (h, w); got {name}={value!r}")
+    seq = list(np.asarray(value).ravel()) if isinstance(value, np.ndarray) else list(value)
+    if len(seq) != 2:
+        raise ValueError(f"{name} must be an int or a pair (h, w); got {name}={value!r}")
+    return (as_int(seq[0], name, minimum=minimum), as_int(seq[1], name, minimum=minimum))
+
+
+def as_padding(value: Any, *, allow_strings: bool) -> Pair | Padding:
+    """Padding is size-like, or (for convolution) the string ``"same"`` / ``"valid"``."""
+    if isinstance(value, str):
+        if not allow_strings:
+            raise ValueError(f"padding must be an int or a pair (h, w); got padding={value!r}")
+        try:
+            return Padding(value.lower())
+        except ValueError:
+            raise ValueError(
+                f"padding must be an int, a pair (h, w), 'same' or 'valid'; got padding={value!r}"
+            ) from None
+    return as_pair(value, "padding", minimum=0)
+
+
+def check_scalar_call(size: Any, **others: Any) -> None:
+    """With a scalar ``size`` every other size-like argument must be scalar too.
+
+    Otherwise the caller asked for one int back but gave a rectangular kernel,
+    and any single answer would be wrong for one of the two dimensions.
+    """
+    for name, value in others.items():
+        if value is None or isinstance(value, str):
+            continue
+        if not is_scalar(value):
+            raise ValueError(
+                f"{name} must be an int when size is an int (pass size=(h, w) for "
+                f"rectangular shapes); got {name}={value!r}"
+            )
+
+
+def same_padding(kernel: Pair, dilation: Pair) -> tuple[Pair, Pair]:
+    """PyTorch's 'same' padding: total d*(k-1), the odd extra pixel on the bottom/right."""
+    total = tuple(d * (k - 1) for k, d in zip(kernel, dilation))
+    before = (total[0] // 2, total[1] // 2)
+    after = (total[0] - before[0], total[1] - before[1])
+    return before, after
