@@ -8,7 +8,7 @@ from __future__ import annotations
 from cnnquiz.cli._app import app
 
 # Importing the command modules registers their commands on ``app``.
-# (command modules are added below as they land)
+from cnnquiz.cli import summary_cmd  # noqa: E402,F401
 
 __all__ = ["app", "main"]
 

@@ -37,3 +37,8 @@ def cli_errors(func: F) -> F:
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def _root() -> None:
+    """Teach and check the core arithmetic of convolutional neural networks."""
