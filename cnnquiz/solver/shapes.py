@@ -146,15 +146,19 @@ def pool_geometry(
                 f"padding={padding!r} with kernel_size={kernel_size!r}"
             )
         span = n + 2 * p - d * (k - 1) - 1
-        if span < 0:
+        # Floor division rounds towards -inf, as PyTorch's div_rtn: with ceil_mode a
+        # window may overhang a padded input smaller than the kernel (e.g. size 2,
+        # kernel 3 gives 1), so only an output below 1 is an error.
+        o = (span + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (o - 1) * s >= n + p:
+            o -= 1  # the last window would start in the right padding
+        if o < 1:
             raise ValueError(
                 f"kernel_size {kernel_size!r} (effective {d * (k - 1) + 1} with dilation {d}) "
                 f"is larger than the padded input ({n + 2 * p}) along "
                 f"{'height' if axis == 0 else 'width'}"
+                + (f" (output size would be {o} with stride {s} and ceil_mode)" if ceil_mode else "")
             )
-        o = (span + (s - 1 if ceil_mode else 0)) // s + 1
-        if ceil_mode and (o - 1) * s >= n + p:
-            o -= 1  # the last window would start in the right padding
         out.append(o)
         # Extra right/bottom room so every window (including ceil overhang) is in bounds.
         after.append(max(p, (o - 1) * s + d * (k - 1) + 1 - n - p))

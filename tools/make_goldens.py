@@ -1,0 +1,500 @@
+"""Generate the solver's golden cases with PyTorch: ``tests/golden/*.json``.
+
+PyTorch is *not* a dependency of cnnquiz. Run this by hand from a separate venv
+that has torch (CPU build) and cnnquiz installed::
+
+    python -m venv /tmp/torchvenv
+    /tmp/torchvenv/bin/pip install torch==2.13.0 numpy
+    /tmp/torchvenv/bin/pip install -e .
+    /tmp/torchvenv/bin/python tools/make_goldens.py            # writes tests/golden/
+    /tmp/torchvenv/bin/python tools/make_goldens.py --check    # exits 1 if a file would change
+
+The golden files are committed; ``tests/solver/test_golden.py`` reads them without torch.
+
+Determinism
+    Every random draw comes from ``numpy.random.default_rng(SEED + k)`` with a fixed
+    ``k`` per file, and torch computes in float64 with one thread, so the same torch
+    version writes byte-identical files. Each file records the torch version and seed.
+
+Inputs
+    "int" cases hold small integer-valued inputs (torch computes them in float64; the
+    expected outputs are exact integers and are compared for exact equality). "float"
+    cases hold float64 inputs rounded to 3 decimals (short JSON) and torch's float64
+    outputs written with ``repr`` (round-trips exactly).
+
+Files (each ``{"meta": {...}, "cases": [...]}``, one case per line)
+    conv2d.json       x, weight, bias, kwargs (stride, padding incl. "same"/"valid" and
+                      pairs, dilation, groups incl. depthwise), expected (K, Ho, Wo)
+    max_pool2d.json   x, kwargs (kernel_size, stride incl. None, padding, dilation, ceil_mode)
+    avg_pool2d.json   x, kwargs (kernel_size, stride, padding, ceil_mode, count_include_pad)
+    output_size.json  {"fn": "conv2d_output_size" | "pool2d_output_size", "args", "expected"}
+                      measured from the shape torch's op returns; int or (h, w) forms
+    params.json       {"module": "Conv2d" | "Linear", "args", "expected"} from parameters()
+    activations.json  {"fn": "relu" | "sigmoid" | "softmax", "x", "kwargs", "expected"}
+    errors.json       arguments for which torch raises: {"op", "x_shape", "weight_shape",
+                      "bias_shape", "kwargs", "torch_error"}; the solver must raise ValueError
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+SEED = 20241125
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "tests" / "golden"
+
+torch.set_num_threads(1)
+torch.use_deterministic_algorithms(True)
+# padding="same" with an even kernel: torch warns that it pads a copy; that is the point.
+warnings.filterwarnings("ignore", message="Using padding='same'", category=UserWarning)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _data(rng: np.random.Generator, shape: tuple[int, ...], kind: str) -> np.ndarray:
+    if kind == "int":
+        return rng.integers(-3, 4, size=shape).astype(np.int64)
+    return np.round(rng.standard_normal(shape), 3)
+
+
+def _t(a: np.ndarray | None) -> torch.Tensor | None:
+    return None if a is None else torch.from_numpy(np.asarray(a, dtype=np.float64))
+
+
+def _out(t: torch.Tensor, kind: str) -> list:
+    arr = t.detach().numpy()
+    if kind == "int":
+        rounded = np.rint(arr)
+        assert np.array_equal(rounded, arr), "integer case produced a non-integer"
+        return rounded.astype(np.int64).tolist()
+    return arr.tolist()
+
+
+def _pair_or_int(v: Any) -> Any:
+    return list(v) if isinstance(v, tuple) else v
+
+
+def _torch_arg(v: Any) -> Any:
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _error(fn: Callable[[], Any]) -> str | None:
+    try:
+        fn()
+    except (RuntimeError, ValueError) as exc:
+        return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
+    return None
+
+
+# --------------------------------------------------------------------------- conv2d
+
+
+def _conv_case(name, kind, x, w, b, **kwargs) -> dict:
+    targs = {k: _torch_arg(v) for k, v in kwargs.items()}
+    y = F.conv2d(_t(x)[None], _t(w), _t(b), **targs)[0]
+    return {
+        "name": name,
+        "kind": kind,
+        "x": x.tolist(),
+        "weight": w.tolist(),
+        "bias": None if b is None else b.tolist(),
+        "kwargs": kwargs,
+        "expected": _out(y, kind),
+    }
+
+
+def conv2d_cases(rng: np.random.Generator) -> list[dict]:
+    cases = []
+
+    def add(name, kind, c, h, wd, k, kernel, bias=True, **kwargs):
+        g = kwargs.get("groups", 1)
+        kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+        x = _data(rng, (c, h, wd), kind)
+        w = _data(rng, (k, c // g, kh, kw), kind)
+        b = _data(rng, (k,), kind) if bias else None
+        cases.append(_conv_case(name, kind, x, w, b, **kwargs))
+
+    for kind in ("int", "float"):
+        add(f"{kind}-basic-3x3", kind, 1, 5, 5, 1, 3, bias=False)
+        add(f"{kind}-rect-kernel-3x2-stride2-pad1", kind, 3, 9, 7, 4, (3, 2), stride=2, padding=1)
+        add(f"{kind}-rect-input-2x4", kind, 2, 6, 9, 3, (2, 4))
+        add(f"{kind}-stride-pair", kind, 2, 8, 7, 2, 3, stride=[2, 3])
+        add(f"{kind}-padding-pair", kind, 2, 5, 6, 2, 3, padding=[2, 0])
+        add(f"{kind}-padding-same-odd", kind, 2, 6, 5, 3, 3, padding="same")
+        add(f"{kind}-padding-same-even", kind, 2, 6, 5, 2, (2, 4), padding="same")
+        add(f"{kind}-padding-same-dilated", kind, 1, 7, 6, 2, (3, 2), padding="same", dilation=[2, 3])
+        add(f"{kind}-padding-valid", kind, 3, 6, 6, 2, 3, padding="valid")
+        add(f"{kind}-dilation-2", kind, 2, 8, 8, 2, 3, dilation=2)
+        add(f"{kind}-dilation-pair-stride", kind, 1, 9, 10, 2, 2, dilation=[1, 3], stride=2, padding=1)
+        add(f"{kind}-groups-2", kind, 4, 6, 5, 6, 3, groups=2, padding=1)
+        add(f"{kind}-depthwise", kind, 3, 6, 6, 3, 3, groups=3, padding=1)
+        add(f"{kind}-depthwise-multiplier-2", kind, 3, 5, 7, 6, (2, 3), groups=3, stride=[1, 2])
+        add(f"{kind}-1x1", kind, 5, 4, 4, 3, 1)
+        add(f"{kind}-kernel-equals-input", kind, 2, 4, 3, 2, (4, 3))
+        add(f"{kind}-stride-exceeds-kernel", kind, 1, 9, 9, 1, 2, stride=4)
+        add(f"{kind}-no-bias-groups", kind, 4, 5, 5, 4, 2, bias=False, groups=4, stride=2, padding=[1, 0])
+    # Random combinations over every argument.
+    for i in range(40):
+        kind = "int" if i % 2 == 0 else "float"
+        g = int(rng.choice([1, 1, 2, 3]))
+        c = g * int(rng.integers(1, 3))
+        k = g * int(rng.integers(1, 3))
+        kernel = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+        dilation = [int(rng.integers(1, 3)), int(rng.integers(1, 3))]
+        if rng.random() < 0.25:
+            stride: Any = 1
+            padding: Any = str(rng.choice(["same", "valid"]))
+        else:
+            stride = [int(rng.integers(1, 4)), int(rng.integers(1, 4))]
+            padding = [int(rng.integers(0, 3)), int(rng.integers(0, 3))]
+        eff = [d * (kk - 1) + 1 for d, kk in zip(dilation, kernel)]
+        h = int(rng.integers(max(1, eff[0] - 2), eff[0] + 6))
+        wd = int(rng.integers(max(1, eff[1] - 2), eff[1] + 6))
+        kwargs = {"stride": stride, "padding": padding, "dilation": dilation, "groups": g}
+        x = _data(rng, (c, h, wd), kind)
+        w = _data(rng, (k, c // g, *kernel), kind)
+        b = _data(rng, (k,), kind) if rng.random() < 0.5 else None
+        targs = {kk: _torch_arg(v) for kk, v in kwargs.items()}
+        if _error(lambda: F.conv2d(_t(x)[None], _t(w), _t(b), **targs)) is not None:
+            continue  # too small for this kernel: errors.json covers that
+        cases.append(_conv_case(f"random-{i}-{kind}", kind, x, w, b, **kwargs))
+    return cases
+
+
+# --------------------------------------------------------------------------- pooling
+
+
+def _pool_case(op: str, name: str, kind: str, x: np.ndarray, **kwargs) -> dict:
+    fn = F.max_pool2d if op == "max_pool2d" else F.avg_pool2d
+    targs = {k: _torch_arg(v) for k, v in kwargs.items()}
+    y = fn(_t(x)[None], **targs)[0]
+    expected = _out(y, kind) if op == "max_pool2d" else y.numpy().tolist()
+    return {"name": name, "kind": kind, "x": x.tolist(), "kwargs": kwargs, "expected": expected}
+
+
+def max_pool2d_cases(rng: np.random.Generator) -> list[dict]:
+    cases = []
+
+    def add(name, kind, shape, **kwargs):
+        cases.append(_pool_case("max_pool2d", name, kind, _data(rng, shape, kind), **kwargs))
+
+    for kind in ("int", "float"):
+        add(f"{kind}-2x2", kind, (2, 4, 4), kernel_size=2)
+        add(f"{kind}-stride-none-explicit", kind, (1, 6, 7), kernel_size=3, stride=None)
+        add(f"{kind}-rect-kernel", kind, (2, 6, 7), kernel_size=[2, 3])
+        add(f"{kind}-stride-1", kind, (1, 5, 5), kernel_size=2, stride=1)
+        add(f"{kind}-padding-1", kind, (2, 5, 5), kernel_size=3, stride=2, padding=1)
+        add(f"{kind}-padding-pair", kind, (1, 6, 5), kernel_size=[4, 2], padding=[2, 1])
+        add(f"{kind}-dilation-2", kind, (1, 7, 7), kernel_size=2, stride=1, dilation=2)
+        add(f"{kind}-dilation-pair-padding", kind, (2, 8, 9), kernel_size=3, stride=2, padding=1, dilation=[2, 1])
+        add(f"{kind}-ceil-5-k2-s2-p1", kind, (1, 5, 5), kernel_size=2, stride=2, padding=1, ceil_mode=True)
+        add(f"{kind}-ceil-5-k2-s2", kind, (1, 5, 5), kernel_size=2, stride=2, ceil_mode=True)
+        add(f"{kind}-ceil-rect", kind, (2, 7, 6), kernel_size=[3, 2], stride=[2, 3], ceil_mode=True)
+        add(f"{kind}-ceil-dilated-padded", kind, (1, 9, 8), kernel_size=3, stride=3, padding=1, dilation=2, ceil_mode=True)
+    # ceil_mode: a window may overhang a too-small input as long as it starts inside it.
+    add("int-ceil-kernel-larger-than-input", "int", (1, 2, 4), kernel_size=3, ceil_mode=True)
+    add("float-ceil-kernel-larger-than-input-1x1", "float", (2, 1, 1), kernel_size=3, stride=3, ceil_mode=True)
+    # All negative values with padding: the padding must never win the max.
+    x = -np.arange(1, 26, dtype=np.int64).reshape(1, 5, 5)
+    cases.append(_pool_case("max_pool2d", "int-negative-padding-never-wins", "int", x,
+                            kernel_size=3, stride=2, padding=1))
+    for i in range(30):
+        kind = "int" if i % 2 == 0 else "float"
+        kernel = [int(rng.integers(1, 5)), int(rng.integers(1, 5))]
+        kwargs: dict[str, Any] = {"kernel_size": kernel}
+        if rng.random() < 0.7:
+            kwargs["stride"] = [int(rng.integers(1, 4)), int(rng.integers(1, 4))]
+        kwargs["padding"] = [int(rng.integers(0, kernel[0] // 2 + 1)), int(rng.integers(0, kernel[1] // 2 + 1))]
+        kwargs["dilation"] = [int(rng.integers(1, 3)), int(rng.integers(1, 3))]
+        kwargs["ceil_mode"] = bool(rng.random() < 0.5)
+        shape = (int(rng.integers(1, 3)), int(rng.integers(2, 10)), int(rng.integers(2, 10)))
+        x = _data(rng, shape, kind)
+        targs = {k: _torch_arg(v) for k, v in kwargs.items()}
+        if _error(lambda: F.max_pool2d(_t(x)[None], **targs)) is not None:
+            continue
+        cases.append(_pool_case("max_pool2d", f"random-{i}-{kind}", kind, x, **kwargs))
+    return cases
+
+
+def avg_pool2d_cases(rng: np.random.Generator) -> list[dict]:
+    cases = []
+    for kind in ("int", "float"):
+        for ceil in (False, True):
+            for include in (True, False):
+                for pad in (0, 1, [1, 0]):
+                    x = _data(rng, (2, 5, 6), kind)
+                    name = f"{kind}-k3-s2-pad{pad}-ceil{int(ceil)}-include{int(include)}"
+                    cases.append(_pool_case("avg_pool2d", name, kind, x, kernel_size=3, stride=2,
+                                            padding=pad, ceil_mode=ceil, count_include_pad=include))
+        x = _data(rng, (1, 6, 7), kind)
+        cases.append(_pool_case("avg_pool2d", f"{kind}-rect-kernel-stride-none", kind, x, kernel_size=[2, 3]))
+        x = _data(rng, (1, 5, 5), kind)
+        cases.append(_pool_case("avg_pool2d", f"{kind}-ceil-5-k2-s2-p1", kind, x, kernel_size=2, stride=2,
+                                padding=1, ceil_mode=True, count_include_pad=True))
+    for include in (True, False):
+        x = _data(rng, (1, 2, 4), "int")
+        cases.append(_pool_case("avg_pool2d", f"int-ceil-kernel-larger-than-input-include{int(include)}", "int",
+                                x, kernel_size=3, ceil_mode=True, count_include_pad=include))
+    for i in range(24):
+        kind = "int" if i % 2 == 0 else "float"
+        kernel = [int(rng.integers(1, 5)), int(rng.integers(1, 5))]
+        kwargs: dict[str, Any] = {"kernel_size": kernel}
+        if rng.random() < 0.7:
+            kwargs["stride"] = [int(rng.integers(1, 4)), int(rng.integers(1, 4))]
+        kwargs["padding"] = [int(rng.integers(0, kernel[0] // 2 + 1)), int(rng.integers(0, kernel[1] // 2 + 1))]
+        kwargs["ceil_mode"] = bool(rng.random() < 0.5)
+        kwargs["count_include_pad"] = bool(rng.random() < 0.5)
+        shape = (int(rng.integers(1, 3)), int(rng.integers(2, 9)), int(rng.integers(2, 9)))
+        x = _data(rng, shape, kind)
+        targs = {k: _torch_arg(v) for k, v in kwargs.items()}
+        if _error(lambda: F.avg_pool2d(_t(x)[None], **targs)) is not None:
+            continue
+        cases.append(_pool_case("avg_pool2d", f"random-{i}-{kind}", kind, x, **kwargs))
+    return cases
+
+
+# --------------------------------------------------------------------------- output sizes
+
+
+def _measured(fn: str, size: Any, kwargs: dict) -> Any:
+    h, w = (size, size) if isinstance(size, int) else size
+    x = torch.zeros(1, 1, h, w, dtype=torch.float64)
+    targs = {k: _torch_arg(v) for k, v in kwargs.items()}
+    if fn == "conv2d_output_size":
+        kernel = targs.pop("kernel_size")
+        kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+        y = F.conv2d(x, torch.zeros(1, 1, kh, kw, dtype=torch.float64), **targs)
+    else:
+        y = F.max_pool2d(x, **targs)
+    return y.shape[2] if isinstance(size, int) else [y.shape[2], y.shape[3]]
+
+
+def output_size_cases(rng: np.random.Generator) -> list[dict]:
+    cases = []
+
+    def add(fn, size, **kwargs):
+        cases.append({"fn": fn, "size": size, "kwargs": kwargs, "expected": _measured(fn, size, kwargs)})
+
+    conv, pool = "conv2d_output_size", "pool2d_output_size"
+    add(conv, 32, kernel_size=5, stride=1, padding=2)
+    add(conv, 150, kernel_size=3)
+    add(conv, 224, kernel_size=7, stride=2, padding=3)
+    add(conv, 6, kernel_size=3, stride=2)
+    add(conv, 7, kernel_size=3, stride=2)
+    add(conv, 28, kernel_size=5, padding="same")
+    add(conv, 28, kernel_size=4, padding="same")
+    add(conv, 28, kernel_size=5, padding="valid")
+    add(conv, 32, kernel_size=3, dilation=2)
+    add(conv, 5, kernel_size=5)
+    add(conv, [9, 7], kernel_size=[3, 2], stride=2, padding=1)
+    add(conv, [10, 11], kernel_size=[3, 5], stride=[1, 2], padding=[0, 2], dilation=[2, 1])
+    add(conv, [8, 6], kernel_size=[2, 4], padding="same", dilation=[3, 1])
+    add(pool, 150, kernel_size=2)
+    add(pool, 5, kernel_size=2, stride=2, padding=1, ceil_mode=True)
+    add(pool, 5, kernel_size=2, stride=2, ceil_mode=True)
+    add(pool, 5, kernel_size=2, stride=2, padding=1)
+    add(pool, 112, kernel_size=3, stride=2, padding=1)
+    add(pool, 6, kernel_size=3, stride=2, padding=1, ceil_mode=True)
+    add(pool, 7, kernel_size=3, stride=2, ceil_mode=True)
+    add(pool, 13, kernel_size=3, stride=2, ceil_mode=True)
+    add(pool, 10, kernel_size=3, stride=4, padding=1, dilation=2, ceil_mode=True)
+    add(pool, [7, 6], kernel_size=[3, 2], stride=[2, 3], ceil_mode=True)
+    add(pool, [9, 8], kernel_size=[3, 2], stride=None, padding=[1, 0])
+    add(pool, 2, kernel_size=3, ceil_mode=True)
+    add(pool, 1, kernel_size=3, stride=3, ceil_mode=True)
+    add(pool, [2, 4], kernel_size=3, ceil_mode=True)
+    for i in range(40):
+        size = [int(rng.integers(1, 20)), int(rng.integers(1, 20))]
+        kernel = [int(rng.integers(1, 6)), int(rng.integers(1, 6))]
+        stride = [int(rng.integers(1, 5)), int(rng.integers(1, 5))]
+        dilation = [int(rng.integers(1, 4)), int(rng.integers(1, 4))]
+        if i % 2 == 0:
+            fn = conv
+            padding = [int(rng.integers(0, 4)), int(rng.integers(0, 4))]
+            kwargs = {"kernel_size": kernel, "stride": stride, "padding": padding, "dilation": dilation}
+        else:
+            fn = pool
+            padding = [int(rng.integers(0, kernel[0] // 2 + 1)), int(rng.integers(0, kernel[1] // 2 + 1))]
+            kwargs = {"kernel_size": kernel, "stride": stride, "padding": padding, "dilation": dilation,
+                      "ceil_mode": bool(rng.random() < 0.6)}
+        if _error(lambda: _measured(fn, size, kwargs)) is not None:
+            continue
+        add(fn, size, **kwargs)
+    return cases
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def params_cases() -> list[dict]:
+    cases = []
+    for cin, cout, kernel, bias, groups in [
+        (3, 10, 5, True, 1), (16, 1, 1, True, 1), (3, 64, 3, False, 1), (3, 6, [3, 2], True, 1),
+        (32, 32, 3, True, 32), (32, 64, 3, False, 32), (8, 12, [1, 5], True, 4), (6, 6, 7, True, 2),
+    ]:
+        m = torch.nn.Conv2d(cin, cout, tuple(kernel) if isinstance(kernel, list) else kernel,
+                            bias=bias, groups=groups)
+        cases.append({"module": "Conv2d", "args": {"in_channels": cin, "out_channels": cout,
+                      "kernel_size": kernel, "bias": bias, "groups": groups},
+                      "expected": sum(p.numel() for p in m.parameters())})
+    for fin, fout, bias in [(256, 100, True), (100, 26, True), (784, 10, False), (1, 1, True)]:
+        m = torch.nn.Linear(fin, fout, bias=bias)
+        cases.append({"module": "Linear", "args": {"in_features": fin, "out_features": fout, "bias": bias},
+                      "expected": sum(p.numel() for p in m.parameters())})
+    return cases
+
+
+# --------------------------------------------------------------------------- activations
+
+
+def activation_cases(rng: np.random.Generator) -> list[dict]:
+    cases = []
+    extremes = [-1000.0, -745.2, -100.0, -1.5, -0.0, 0.0, 1e-300, 0.5, 36.8, 100.0, 709.8, 1000.0]
+    cases.append({"fn": "relu", "x": [-3, -1, 0, 2, 5], "kwargs": {}, "kind": "int",
+                  "expected": torch.relu(torch.tensor([-3, -1, 0, 2, 5])).tolist()})
+    for fn, op in (("relu", torch.relu), ("sigmoid", torch.sigmoid)):
+        for x in (extremes, np.round(rng.standard_normal((2, 3, 4)) * 5, 3).tolist()):
+            cases.append({"fn": fn, "x": x, "kwargs": {}, "kind": "float",
+                          "expected": op(torch.tensor(x, dtype=torch.float64)).tolist()})
+    for x, axis in (
+        ([1.0, 2.0, 3.0], -1), ([1000.0, 1000.0], -1), ([-1000.0, 1000.0], -1), ([1000.0, 1001.0, 1002.0], -1),
+        ([-1000.0, -1001.0, -999.5], -1), ([0.0], -1), ([[1.0, 2.0], [1000.0, -1000.0]], -1),
+        ([[1.0, 2.0], [1000.0, -1000.0]], 0), (np.round(rng.standard_normal(10) * 3, 3).tolist(), -1),
+        ([3, 1, 2], -1),
+    ):
+        cases.append({"fn": "softmax", "x": x, "kwargs": {"axis": axis}, "kind": "float",
+                      "expected": torch.softmax(torch.tensor(x, dtype=torch.float64), dim=axis).tolist()})
+    return cases
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def error_cases() -> list[dict]:
+    cases = []
+
+    # "geometry": the same arguments make conv2d_output_size / pool2d_output_size raise too.
+    def conv(name, x_shape, w_shape, b_shape=None, geometry=True, **kwargs):
+        x = torch.ones(1, *x_shape, dtype=torch.float64)
+        w = torch.ones(*w_shape, dtype=torch.float64)
+        b = None if b_shape is None else torch.ones(*b_shape, dtype=torch.float64)
+        targs = {k: _torch_arg(v) for k, v in kwargs.items()}
+        err = _error(lambda: F.conv2d(x, w, b, **targs))
+        assert err is not None, name
+        cases.append({"name": name, "op": "conv2d", "x_shape": list(x_shape), "weight_shape": list(w_shape),
+                      "bias_shape": None if b_shape is None else list(b_shape), "kwargs": kwargs,
+                      "geometry": geometry, "torch_error": err})
+
+    def pool(op, name, x_shape, **kwargs):
+        fn = F.max_pool2d if op == "max_pool2d" else F.avg_pool2d
+        targs = {k: _torch_arg(v) for k, v in kwargs.items()}
+        err = _error(lambda: fn(torch.ones(1, *x_shape, dtype=torch.float64), **targs))
+        assert err is not None, name
+        cases.append({"name": name, "op": op, "x_shape": list(x_shape), "kwargs": kwargs, "geometry": True,
+                      "torch_error": err})
+
+    def conv_module(name, **kwargs):
+        err = _error(lambda: torch.nn.Conv2d(**{k: _torch_arg(v) for k, v in kwargs.items()}))
+        assert err is not None, name
+        cases.append({"name": name, "op": "conv2d_params", "kwargs": kwargs, "geometry": False,
+                      "torch_error": err})
+
+    conv("kernel-larger-than-input", (1, 3, 3), (1, 1, 5, 5))
+    conv("kernel-larger-than-padded-input", (1, 3, 3), (1, 1, 6, 6), padding=1)
+    conv("kernel-larger-along-width", (2, 8, 3), (1, 2, 3, 4))
+    conv("dilated-kernel-larger-than-input", (1, 4, 4), (1, 1, 3, 3), dilation=2)
+    conv("output-size-below-1-rect", (1, 5, 2), (1, 1, 1, 3), padding=[2, 0])
+    conv("groups-do-not-divide-channels", (4, 5, 5), (3, 4, 3, 3), geometry=False, groups=3)
+    conv("groups-do-not-divide-filters", (4, 5, 5), (3, 2, 3, 3), geometry=False, groups=2)
+    conv("weight-channels-mismatch", (4, 5, 5), (4, 3, 3, 3), geometry=False)
+    conv("weight-channels-mismatch-groups", (4, 5, 5), (4, 4, 3, 3), geometry=False, groups=2)
+    conv("same-with-stride-2", (1, 5, 5), (1, 1, 3, 3), padding="same", stride=2)
+    conv("same-with-stride-pair", (1, 5, 5), (1, 1, 3, 3), padding="same", stride=[1, 2])
+    conv("unknown-padding-string", (1, 5, 5), (1, 1, 3, 3), padding="full")
+    conv("negative-padding", (1, 5, 5), (1, 1, 3, 3), padding=-1)
+    conv("negative-padding-pair", (1, 5, 5), (1, 1, 3, 3), padding=[1, -1])
+    conv("zero-stride", (1, 5, 5), (1, 1, 3, 3), stride=0)
+    conv("zero-dilation", (1, 5, 5), (1, 1, 3, 3), dilation=0)
+    conv("bias-wrong-length", (1, 5, 5), (2, 1, 3, 3), b_shape=(3,), geometry=False)
+    conv("bias-2d", (1, 5, 5), (2, 1, 3, 3), b_shape=(2, 1), geometry=False)
+    pool("max_pool2d", "pool-pad-more-than-half-kernel", (1, 5, 5), kernel_size=2, padding=2)
+    pool("max_pool2d", "pool-pad-more-than-half-kernel-3", (1, 5, 5), kernel_size=3, padding=2)
+    pool("max_pool2d", "pool-pad-more-than-half-rect", (1, 5, 5), kernel_size=[4, 2], padding=[1, 2])
+    pool("max_pool2d", "pool-pad-more-than-half-even-dilated", (1, 5, 5), kernel_size=3, padding=2, dilation=2)
+    pool("max_pool2d", "pool-output-below-1", (1, 2, 2), kernel_size=3)
+    pool("max_pool2d", "pool-output-below-1-ceil", (1, 1, 1), kernel_size=3, stride=2, ceil_mode=True)
+    pool("max_pool2d", "pool-output-below-1-ceil-stride-1", (1, 2, 4), kernel_size=3, stride=1, ceil_mode=True)
+    pool("max_pool2d", "pool-dilated-larger-than-input", (1, 4, 4), kernel_size=3, dilation=2)
+    pool("max_pool2d", "pool-zero-stride", (1, 4, 4), kernel_size=2, stride=0)
+    pool("max_pool2d", "pool-zero-kernel", (1, 4, 4), kernel_size=0)
+    pool("max_pool2d", "pool-negative-padding", (1, 4, 4), kernel_size=2, padding=-1)
+    pool("max_pool2d", "pool-zero-dilation", (1, 4, 4), kernel_size=2, dilation=0)
+    pool("avg_pool2d", "avg-pad-more-than-half-kernel", (1, 5, 5), kernel_size=2, padding=2)
+    pool("avg_pool2d", "avg-output-below-1", (1, 2, 2), kernel_size=3)
+    pool("avg_pool2d", "avg-output-below-1-width", (1, 5, 2), kernel_size=[2, 3], stride=1, ceil_mode=True,
+         count_include_pad=False)
+    pool("avg_pool2d", "avg-zero-stride", (1, 4, 4), kernel_size=2, stride=0)
+    conv_module("params-in-channels-not-divisible", in_channels=4, out_channels=6, kernel_size=3, groups=3)
+    conv_module("params-out-channels-not-divisible", in_channels=6, out_channels=4, kernel_size=3, groups=3)
+    conv_module("params-zero-groups", in_channels=6, out_channels=6, kernel_size=3, groups=0)
+    return cases
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _render(name: str, cases: list[dict], seed: int | None) -> str:
+    meta = {"generator": "tools/make_goldens.py", "torch_version": torch.__version__.split("+")[0],
+            "seed": seed, "file": name}
+    lines = [json.dumps(case, separators=(",", ":"), allow_nan=False) for case in cases]
+    return '{"meta":' + json.dumps(meta, sort_keys=True) + ',"cases":[\n' + ",\n".join(lines) + "\n]}\n"
+
+
+def build() -> dict[str, str]:
+    """All golden files as ``{file name: text}``."""
+    files: dict[str, tuple[list[dict], int | None]] = {
+        "conv2d.json": (conv2d_cases(np.random.default_rng(SEED + 1)), SEED + 1),
+        "max_pool2d.json": (max_pool2d_cases(np.random.default_rng(SEED + 2)), SEED + 2),
+        "avg_pool2d.json": (avg_pool2d_cases(np.random.default_rng(SEED + 3)), SEED + 3),
+        "output_size.json": (output_size_cases(np.random.default_rng(SEED + 4)), SEED + 4),
+        "params.json": (params_cases(), None),
+        "activations.json": (activation_cases(np.random.default_rng(SEED + 5)), SEED + 5),
+        "errors.json": (error_cases(), None),
+    }
+    return {name: _render(name, cases, seed) for name, (cases, seed) in files.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
+    args = parser.parse_args(argv)
+    texts = build()
+    changed = [n for n, t in texts.items() if not (args.out / n).exists() or (args.out / n).read_text() != t]
+    if args.check:
+        for name in changed:
+            print(f"{args.out / name}: would change", file=sys.stderr)
+        return 1 if changed else 0
+    from cnnquiz.atomic import write_text
+
+    total = 0
+    for name, text in texts.items():
+        write_text(args.out / name, text)
+        total += len(text.encode())
+        print(f"{args.out / name}: {text.count(chr(10)) - 2} cases, {len(text.encode()) / 1024:.1f} KiB")
+    print(f"total {total / 1024:.1f} KiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
