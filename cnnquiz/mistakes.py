@@ -28,6 +28,8 @@ __all__ = [
     "compute",
     "mistaken_values",
     "diagnose",
+    "matching_mistakes",
+    "combine",
     "working",
     "values_match",
 ]
@@ -102,7 +104,7 @@ def _pair(value: Any) -> tuple[int, int]:
 
 def _size_formula(size: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
                   *, plus_one: int = 1, pad_factor: int = 2, use_stride: bool = True,
-                  use_dilation: bool = True) -> Any:
+                  use_dilation: bool = True, ceil: bool = False) -> Any:
     """The output-size formula with one term changeable, for the size mistakes."""
     scalar = not isinstance(size, (list, tuple, np.ndarray))
     out = []
@@ -110,7 +112,8 @@ def _size_formula(size: Any, kernel_size: Any, stride: Any, padding: Any, dilati
         n, k, s = _pair(size)[axis], _pair(kernel_size)[axis], _pair(stride)[axis]
         p, d = _pair(padding)[axis], _pair(dilation)[axis] if use_dilation else 1
         span = n + pad_factor * p - d * (k - 1) - 1
-        value = span // (s if use_stride else 1) + plus_one
+        step = s if use_stride else 1
+        value = (-(-span // step) if ceil else span // step) + plus_one
         if value < 1:
             raise ValueError("the mistake gives no valid size")
         out.append(value)
@@ -219,11 +222,11 @@ _COMPUTATIONS = [
         {
             "forgot_plus_one": lambda p: _size_formula(
                 p["size"], p["kernel_size"], _pool_stride(p), p.get("padding", 0), p.get("dilation", 1),
-                plus_one=0),
+                plus_one=0, ceil=bool(p.get("ceil_mode", False))),
             "pool_stride_one": lambda p: _pool_size_mistake(p, stride=1),
             "padding_once": lambda p: _size_formula(
                 p["size"], p["kernel_size"], _pool_stride(p), p.get("padding", 0), p.get("dilation", 1),
-                pad_factor=1),
+                pad_factor=1, ceil=bool(p.get("ceil_mode", False))),
             "ceil_floor_swapped": lambda p: _pool_size_mistake(p, ceil_mode=not p.get("ceil_mode", False)),
             "height_width_swapped": lambda p: _swap(solver.pool2d_output_size(**p)),
         },
@@ -372,6 +375,39 @@ def mistaken_values(
     return values
 
 
+def matching_mistakes(
+    computation: str,
+    params: Mapping[str, Any],
+    got: Any,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    only: Iterable[str] | None = None,
+) -> list[Mistake]:
+    """Every known mistake whose value equals ``got`` (none when ``got`` is right)."""
+    if values_match(got, compute(computation, params), rtol=rtol, atol=atol):
+        return []
+    return [
+        CATALOGUE[key]
+        for key, value in mistaken_values(computation, params, only).items()
+        if values_match(got, value, rtol=rtol, atol=atol)
+    ]
+
+
+def combine(found: Iterable[Mistake]) -> Mistake | None:
+    """One mistake, or several that give the same value named together ("a, or b")."""
+    found = list(found)
+    if not found:
+        return None
+    if len(found) == 1:
+        return found[0]
+    return Mistake(
+        key="+".join(m.key for m in found),
+        name=", or ".join(m.name for m in found),
+        explanation=" ".join(m.explanation for m in found),
+    )
+
+
 def diagnose(
     computation: str,
     params: Mapping[str, Any],
@@ -381,13 +417,12 @@ def diagnose(
     atol: float = 1e-9,
     only: Iterable[str] | None = None,
 ) -> Mistake | None:
-    """The mistake whose value equals ``got`` (and the reference does not), or None."""
-    if values_match(got, compute(computation, params), rtol=rtol, atol=atol):
-        return None
-    for key, value in mistaken_values(computation, params, only).items():
-        if values_match(got, value, rtol=rtol, atol=atol):
-            return CATALOGUE[key]
-    return None
+    """The mistake whose value equals ``got`` (and the reference does not), or None.
+
+    When several mistakes give that same value they cannot be told apart: the result
+    names them together, its ``key`` joining theirs with ``+``.
+    """
+    return combine(matching_mistakes(computation, params, got, rtol=rtol, atol=atol, only=only))
 
 
 def working(computation: str, params: Mapping[str, Any]) -> str:

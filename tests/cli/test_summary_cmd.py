@@ -1,0 +1,58 @@
+"""``cnnquiz summary``: golden table text, the contract's JSON, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cnnquiz.cli import app
+from cnnquiz.network import load_network, resolve_network, summarize
+
+GOLDEN = Path(__file__).parent / "golden"
+runner = CliRunner()
+
+
+def _invoke(*args: str):
+    # A fixed width and no colour, so that the table text is stable.
+    return runner.invoke(app, list(args), env={"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"})
+
+
+@pytest.mark.parametrize("network", ["lenet5", "lecture_cnn"])
+def test_table_matches_golden_text(network: str) -> None:
+    result = _invoke("summary", network)
+    assert result.exit_code == 0, result.output
+    golden = GOLDEN / f"summary_{network}.txt"
+    if os.environ.get("CNNQUIZ_UPDATE_GOLDEN"):
+        golden.write_text(result.output)
+    assert result.output == golden.read_text()
+
+
+def test_printed_total_equals_sum_of_param_column() -> None:
+    result = _invoke("summary", "alexnet")
+    rows = [line for line in result.output.splitlines() if line.startswith("│")]
+    column = [row.split("│")[3].strip().replace(",", "") for row in rows]
+    *layers, total = column
+    assert sum(int(v) for v in layers if v != "--") == int(total) == 61_100_840
+
+
+def test_json_is_exactly_one_object_matching_the_library() -> None:
+    result = _invoke("summary", "vgg16", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert set(data) == {"layers", "total_params", "output_shape"}
+    assert data["total_params"] == 138_357_544
+    assert data == summarize(load_network(resolve_network("vgg16"))).to_json()
+
+
+def test_broken_spec_is_one_line_and_nonzero(tmp_path: Path) -> None:
+    spec = tmp_path / "net.yaml"
+    spec.write_text("input: [3, 8, 8]\nlayers:\n  - conv2d: {out_channels: 4, kernel_size: 3}\n  - max_pool2d: {kernel_size: 9}\n")
+    result = _invoke("summary", str(spec))
+    assert result.exit_code != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "layer 1 (max_pool2d)" in lines[0] and "Traceback" not in result.output
