@@ -1,0 +1,375 @@
+"""Parse what people type: numbers, shapes, matrices and choices.
+
+Pure functions, no I/O. Each parser returns a plain Python value or raises
+:class:`AnswerFormatError`, whose message is a hint of the expected format (an
+unparsable answer costs nothing: PrairieLearn's ``format_errors``). The ``format_*``
+functions write values the way the parsers read them back.
+
+Examples
+--------
+>>> parse_number("28,326"), parse_number("1/2"), parse_number("2.5e-3")
+(28326, 0.5, 0.0025)
+>>> parse_shape("(10, 32, 32)").dims, parse_shape("32×32×10").dims
+((10, 32, 32), (32, 32, 10))
+>>> parse_matrix("4 3 4; 2 4 3")
+[[4, 3, 4], [2, 4, 3]]
+>>> parse_choice("B", ["relu", "sigmoid", "tanh"])
+1
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Sequence
+
+__all__ = [
+    "AnswerFormatError",
+    "ParsedShape",
+    "parse_number",
+    "parse_shape",
+    "parse_matrix",
+    "parse_choice",
+    "format_number",
+    "format_shape",
+    "format_matrix",
+    "normalize_text",
+]
+
+Number = int | float
+
+
+class AnswerFormatError(ValueError):
+    """A typed answer that cannot be read; ``str(error)`` says what was expected."""
+
+
+# --- numbers -------------------------------------------------------------------------
+
+_MINUS = "\u2212\u2013"  # unicode minus and en dash, as pasted from slides
+_THIN_SPACES = "\u00a0\u202f\u2009"
+_PLAIN = r"(?:\d+(?:\.\d*)?|\.\d+)"
+_EXPONENT = r"(?:[eE][+-]?\d+|\s*[x×*·]\s*10\s*\^\s*[+-]?\d+)"
+_NUMBER_RE = re.compile(rf"^(?P<sign>[+-]?)(?P<mantissa>{_PLAIN})(?P<exp>{_EXPONENT})?$")
+_GROUPED_RE = re.compile(r"^(?P<sign>[+-]?)(?P<head>\d{1,3})(?P<sep>[,_ '])(?P<rest>\d{3}(?:[,_ ']\d{3})*)(?P<tail>\.\d+)?$")
+
+
+def _clean(text: str) -> str:
+    text = str(text).strip()
+    for char in _MINUS:
+        text = text.replace(char, "-")
+    for char in _THIN_SPACES:
+        text = text.replace(char, " ")
+    return text
+
+
+def _plain_number(text: str) -> Number | None:
+    """A number without thousands separators (int, decimal, scientific), or None."""
+    match = _NUMBER_RE.match(text)
+    if not match:
+        return None
+    mantissa, exp = match["mantissa"], match["exp"]
+    negative = match["sign"] == "-"
+    if exp is None and "." not in mantissa:
+        value: Number = int(mantissa)
+        return -value if negative else value
+    power = int(re.sub(r"^(?:[eE]|\s*[x×*·]\s*10\s*\^)\s*", "", exp)) if exp else 0
+    try:
+        value = float(f"{mantissa}e{power}")
+    except OverflowError:  # pragma: no cover - float() returns inf instead
+        return None
+    if math.isinf(value):
+        return None
+    if value == 0:
+        return 0.0
+    return -value if negative else value
+
+
+def _grouped_integer(text: str) -> Number | None:
+    """``28,326`` / ``28 326`` / ``28_326`` / ``1,234.5``: groups of three, one separator."""
+    match = _GROUPED_RE.match(text)
+    if not match:
+        return None
+    sep = match["sep"]
+    if any(s != sep for s in re.findall(r"[,_ ']", match["rest"])):
+        return None
+    digits = match["head"] + match["rest"].replace(sep, "")
+    if match["tail"]:
+        if sep != ",":
+            return None
+        value: Number = float(digits + match["tail"])
+    else:
+        value = int(digits)
+    return -value if match["sign"] == "-" else value
+
+
+def _fraction(text: str) -> Number | None:
+    if text.count("/") != 1:
+        return None
+    top, bottom = (part.strip() for part in text.split("/"))
+    numerator, denominator = _plain_number(top), _plain_number(bottom)
+    if numerator is None or denominator is None:
+        return None
+    if denominator == 0:
+        raise AnswerFormatError("the denominator of a fraction cannot be 0")
+    if isinstance(numerator, int) and isinstance(denominator, int):
+        exact = Fraction(numerator, denominator)
+        return int(exact) if exact.denominator == 1 else float(exact)
+    return numerator / denominator
+
+
+_NUMBER_HINT = "a number, e.g. 28, 28,326, 0.73, 1/2 or 2.5e-3"
+
+
+def parse_number(text: str, *, hint: str = _NUMBER_HINT) -> Number:
+    """Read one number as people type it.
+
+    Accepts integers with thousands separators (``28,326``, ``28 326``, ``28_326``),
+    decimals (``0.73``, ``.5``), fractions (``1/2``) and scientific notation
+    (``2.5e-3``, ``2.5 x 10^-3``). Integers come back as ``int``, the rest as ``float``.
+
+    Raises
+    ------
+    AnswerFormatError
+        With ``hint`` (what to type) when the text is not one number.
+
+    Examples
+    --------
+    >>> parse_number("28 326"), parse_number("-3/4"), parse_number("1.5 x 10^3")
+    (28326, -0.75, 1500.0)
+    """
+    cleaned = _clean(text)
+    if not cleaned:
+        raise AnswerFormatError(f"no answer; type {hint}")
+    for reader in (_plain_number, _grouped_integer, _fraction):
+        value = reader(cleaned)
+        if value is not None:
+            return value
+    if re.fullmatch(r"[+-]?\d+,\d{1,2}", cleaned):
+        raise AnswerFormatError(f"use a point for decimals ({cleaned.replace(',', '.')}); type {hint}")
+    if re.fullmatch(r"[\[(]?\s*\d+(\s*[x×X*,]\s*\d+|\s+\d+)+\s*[\])]?", cleaned):
+        raise AnswerFormatError(f"one number is expected, not several; type {hint}")
+    raise AnswerFormatError(f"could not read {cleaned!r} as a number; type {hint}")
+
+
+def format_number(value: Number, *, thousands: str = "") -> str:
+    """Write a number so that :func:`parse_number` reads it back exactly.
+
+    >>> format_number(28326, thousands=","), format_number(0.5)
+    ('28,326', '0.5')
+    """
+    if isinstance(value, bool):
+        raise TypeError("a bool is not a number answer")
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", thousands)
+    return repr(float(value))
+
+
+# --- shapes --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ParsedShape:
+    """The typed dimensions, and whether they were written as a tuple/list."""
+
+    dims: tuple[int, ...]
+    bracketed: bool = False
+
+
+_BRACKETS = {"(": ")", "[": "]", "{": "}"}
+_SHAPE_SPLIT = re.compile(r"\s*[x×X*,;]\s*|\s+")
+
+
+def _strip_brackets(text: str) -> tuple[str, bool]:
+    text = re.sub(r"^torch\.Size\s*\((.*)\)$", r"\1", text.strip(), flags=re.DOTALL).strip()
+    if text[:1] in _BRACKETS and text.endswith(_BRACKETS[text[0]]):
+        return text[1:-1].strip(), True
+    return text, False
+
+
+def parse_shape(text: str, *, hint: str = "the dimensions, e.g. 32 x 32 x 10") -> ParsedShape:
+    """Read a shape: ``32x32x10``, ``32 x 32 x 10``, ``32×32×10``, ``(10, 32, 32)``,
+    ``[10,32,32]``, ``10 32 32`` or ``torch.Size([10, 32, 32])``.
+
+    Raises
+    ------
+    AnswerFormatError
+        When a part is not a whole number >= 0, or only one number was typed.
+
+    Examples
+    --------
+    >>> parse_shape("torch.Size([10, 32, 32])")
+    ParsedShape(dims=(10, 32, 32), bracketed=True)
+    """
+    cleaned = _clean(text)
+    if not cleaned:
+        raise AnswerFormatError(f"no answer; type {hint}")
+    inner, bracketed = _strip_brackets(cleaned)
+    parts = _SHAPE_SPLIT.split(inner)
+    if bracketed and len(parts) > 1 and parts[-1] == "":
+        parts = parts[:-1]  # a Python tuple's trailing comma: (10, 32, 32,)
+    dims = []
+    for part in parts:
+        if not re.fullmatch(r"\d+", part):
+            raise AnswerFormatError(
+                f"{part!r} is not a dimension (dimensions are whole numbers); type {hint}"
+                if part else f"a dimension is missing; type {hint}"
+            )
+        dims.append(int(part))
+    if len(dims) < 2:
+        raise AnswerFormatError(f"a shape has several dimensions; type {hint}")
+    return ParsedShape(tuple(dims), bracketed)
+
+
+def format_shape(dims: Sequence[int], *, sep: str = " x ") -> str:
+    """``[32, 32, 10]`` -> ``"32 x 32 x 10"``."""
+    return sep.join(str(int(d)) for d in dims)
+
+
+# --- matrices ------------------------------------------------------------------------
+
+_ROW_SPLIT = re.compile(r"[;\n|]")
+_CELL_SPLIT = re.compile(r"[,\s]+")
+_MATRIX_HINT = "the rows, numbers separated by spaces and rows by ';' (e.g. 4 3 4; 2 4 3) or one row per line"
+
+
+def _cell(token: str, hint: str) -> Number:
+    value = _plain_number(token)
+    if value is None:
+        try:
+            value = _fraction(token)
+        except AnswerFormatError as error:
+            raise AnswerFormatError(f"{error}; type {hint}") from None
+    if value is None:
+        raise AnswerFormatError(f"could not read {token!r} as a number; type {hint}")
+    return value
+
+
+def _nested(text: str, hint: str) -> list[Any]:
+    """Recursive descent over ``[[4, 3], [2, 4]]`` (commas optional, numpy style)."""
+    tokens = re.findall(r"\[|\]|[^\[\]\s,]+", text)
+    pos = 0
+
+    def node() -> Any:
+        nonlocal pos
+        if pos >= len(tokens):
+            raise AnswerFormatError(f"a ']' is missing; type {hint}")
+        token = tokens[pos]
+        pos += 1
+        if token == "]":
+            raise AnswerFormatError(f"unexpected ']'; type {hint}")
+        if token != "[":
+            return _cell(token, hint)
+        items = []
+        while pos < len(tokens) and tokens[pos] != "]":
+            items.append(node())
+        if pos >= len(tokens):
+            raise AnswerFormatError(f"a ']' is missing; type {hint}")
+        pos += 1
+        return items
+
+    value = node()
+    if pos != len(tokens):
+        raise AnswerFormatError(f"unexpected text after the last ']'; type {hint}")
+    return value if isinstance(value, list) else [value]
+
+
+def _rectangular(value: Any, hint: str) -> tuple[int, ...]:
+    if not isinstance(value, list):
+        return ()
+    if not value:
+        raise AnswerFormatError(f"an empty row or matrix; type {hint}")
+    shapes = {_rectangular(item, hint) for item in value}
+    if len(shapes) != 1:
+        lengths = ", ".join(str(len(v)) if isinstance(v, list) else "1" for v in value)
+        raise AnswerFormatError(f"the rows have different lengths ({lengths}); type {hint}")
+    return (len(value),) + shapes.pop()
+
+
+def parse_matrix(text: str, *, hint: str = _MATRIX_HINT) -> list[Any]:
+    """Read a matrix typed row by row, or as nested lists.
+
+    Rows are separated by ``;``, ``|`` or newlines, numbers within a row by spaces
+    or commas: ``4 3 4; 2 4 3``. Nested lists may go deeper than two levels:
+    ``[[4,3,4],[2,4,3]]``. Every row must have the same length.
+
+    Examples
+    --------
+    >>> parse_matrix("1/2 0.25\\n-1 2e1")
+    [[0.5, 0.25], [-1, 20.0]]
+    >>> parse_matrix("[[4 3] [2 4]]")
+    [[4, 3], [2, 4]]
+    """
+    cleaned = _clean(text)
+    if not cleaned:
+        raise AnswerFormatError(f"no answer; type {hint}")
+    if cleaned.startswith("[["):
+        value = _nested(cleaned, hint)
+    else:
+        value = []
+        for line in _ROW_SPLIT.split(cleaned):
+            line = line.strip().strip("[]").strip().strip(",").strip()
+            if line:
+                value.append([_cell(token, hint) for token in _CELL_SPLIT.split(line)])
+    if not value:
+        raise AnswerFormatError(f"no numbers found; type {hint}")
+    if not isinstance(value[0], list):
+        value = [value]  # a single row typed as [1, 2, 3]
+    _rectangular(value, hint)
+    return value
+
+
+def format_matrix(rows: Any) -> str:
+    """2-D rows as ``"4 3 4; 2 4 3"`` (deeper values as nested lists)."""
+    if rows and isinstance(rows[0], list) and rows[0] and isinstance(rows[0][0], list):
+        return "[" + ", ".join(format_matrix(block).join("[]") for block in rows) + "]"
+    if rows and not isinstance(rows[0], list):
+        rows = [rows]
+    return "; ".join(" ".join(format_number(v) for v in row) for row in rows)
+
+
+# --- choices -------------------------------------------------------------------------
+
+def normalize_text(text: str) -> str:
+    """Casefold, unify arrows and dashes, collapse spaces, drop end punctuation."""
+    text = _clean(text).casefold()
+    text = text.replace("→", "->").replace("⟶", "->").replace("–", "-")
+    text = re.sub(r"\s*->\s*", " -> ", text)
+    text = re.sub(r"\s+", " ", text)
+    return text.strip(" .;:!")
+
+
+def parse_choice(text: str, choices: Sequence[str]) -> int:
+    """The index of the chosen option: by its text, its letter (``b``, ``(b)``, ``b)``)
+    or its number (``2``, counted from 1). The text wins when an option's text is itself
+    a letter or a number.
+
+    Examples
+    --------
+    >>> options = ["Convolution -> max pooling", "Max pooling -> convolution"]
+    >>> parse_choice("(a)", options), parse_choice("2", options), parse_choice("convolution→max pooling", options)
+    (0, 1, 0)
+    """
+    n = len(choices)
+    last = chr(ord("a") + n - 1)
+    hint = f"a letter a-{last}, a number 1-{n}, or the option's text"
+    typed = normalize_text(text)
+    if not typed:
+        raise AnswerFormatError(f"no answer; type {hint}")
+    for index, option in enumerate(choices):
+        if normalize_text(option) == typed:
+            return index
+    letter = re.fullmatch(r"\(?([a-z])\)?\.?", typed)
+    if letter:
+        index = ord(letter[1]) - ord("a")
+        if index < n:
+            return index
+        raise AnswerFormatError(f"there is no option {letter[1]}; type {hint}")
+    if re.fullmatch(r"\d+", typed):
+        index = int(typed) - 1
+        if 0 <= index < n:
+            return index
+        raise AnswerFormatError(f"there is no option {typed}; type {hint}")
+    raise AnswerFormatError(f"{text.strip()!r} is not one of the options; type {hint}")
