@@ -52,6 +52,8 @@ def softmax(z: Any, axis: int = -1) -> np.ndarray:
         raise ValueError(f"axis must be in [-{arr.ndim}, {arr.ndim}); got axis={axis}")
     if arr.shape[axis] == 0:
         raise ValueError("z must not be empty along axis")
-    shifted = arr - np.max(arr, axis=axis, keepdims=True)
+    # z - max(z) overflows to -inf only for gaps beyond 1.8e308: exp(-inf) is the right 0.
+    with np.errstate(over="ignore"):
+        shifted = arr - np.max(arr, axis=axis, keepdims=True)
     e = np.exp(shifted)
     return e / np.sum(e, axis=axis, keepdims=True)
