@@ -277,7 +277,7 @@ def check(question: Question, text: str) -> Verdict:
             parts.append(question.explanation)
     return Verdict(
         correct=outcome.correct,
-        credit=1.0 if outcome.correct else round(min(max(outcome.credit, 0.0), 1.0), 4),
+        credit=1.0 if outcome.correct else min(max(float(outcome.credit), 0.0), 1.0),
         mistake=mistake,
         feedback=" ".join(p.strip() for p in parts if p.strip()),
         working=_working(question),
