@@ -83,7 +83,7 @@ def param_grids(params: Mapping[str, Any]) -> list[Table]:
     tables: list[Table] = []
     for name, value in params.items():
         arr = _numeric(value)
-        if arr is None or arr.ndim == 0 or arr.size < 2:
+        if arr is None or arr.ndim == 0 or arr.size == 0:
             continue
         if arr.ndim == 1:
             if name in _VECTOR_PARAMS and arr.size <= _MAX_SIDE:
@@ -165,6 +165,11 @@ def verdict_panel(verdict: Verdict, question: Question | None = None, *, show_wo
     return Panel(Group(*lines), box=box.ROUNDED, border_style=border, padding=(0, 1))
 
 
+def _points(score: float) -> str:
+    """Two decimals at most: ``1.8889`` -> ``1.89``, ``2.0`` -> ``2``."""
+    return f"{score:.2f}".rstrip("0").rstrip(".")
+
+
 def _short(text: str | None, width: int = 28) -> str:
     if text is None:
         return "—"
@@ -180,7 +185,7 @@ def score_table(graded: Sequence[Graded], *, title: str = "Score") -> Table:
     table.add_column("topic")
     table.add_column("your answer")
     table.add_column("result")
-    table.add_column("credit", justify="right", footer=f"{score:g} / {max_score}")
+    table.add_column("credit", justify="right", footer=f"{_points(score)} / {max_score}")
     for item in graded:
         verdict = item.verdict
         label, style = STATUS_STYLE[verdict.status]
@@ -198,4 +203,4 @@ def summary_line(graded: Iterable[Graded]) -> Text:
     items = list(graded)
     score, max_score = total(items)
     share = f" ({100 * score / max_score:.0f}%)" if max_score else ""
-    return Text.assemble(("Score: ", "bold"), f"{score:g} / {max_score}{share}")
+    return Text.assemble(("Score: ", "bold"), f"{_points(score)} / {max_score}{share}")
