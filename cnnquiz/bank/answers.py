@@ -152,7 +152,7 @@ def expected_format(question: Question) -> str:
         )
         return f"{n} whole numbers in the order {order}, e.g. {example}"
     if kind is AnswerKind.MATRIX:
-        return "the rows of the matrix: numbers separated by spaces, rows by ';' (e.g. 4 3 4; 2 4 3) or one row per line"
+        return "the rows of numbers, one row per line or rows separated by ';' (e.g. 4 3 4; 2 4 3)"
     n = len(question.choices or [])
     return f"a letter a-{chr(ord('a') + max(n, 1) - 1)}, the option's number, or its text"
 

@@ -8,6 +8,7 @@ that prompts like ``[10, 32, 32]`` print as typed.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -102,10 +103,63 @@ def _stars(difficulty: int) -> str:
     return "★" * difficulty + "☆" * (3 - difficulty)
 
 
+_NUMBER_ROW = re.compile(r"^\s{2,}[-+]?(\d|\.\d)[-+\d.eE/\s]*$")
+
+
+def _prompt_parts(prompt: str) -> tuple[list[RenderableType], bool]:
+    """The prompt with its indented blocks of numbers drawn as grids, in place.
+
+    Returns the parts and whether any block was found.
+    """
+    parts: list[RenderableType] = []
+    text: list[str] = []
+    block: list[list[str]] = []
+    found = False
+
+    def flush_text() -> None:
+        joined = "\n".join(text).strip("\n")
+        if joined.strip():
+            parts.append(Text(joined))
+        text.clear()
+
+    def flush_block() -> None:
+        nonlocal found
+        widths = {len(row) for row in block}
+        if len(widths) == 1:
+            parts.append(grid("", [[float(_fraction(v)) for v in row] for row in block]))
+            found = True
+        else:
+            text.extend("    " + "  ".join(row) for row in block)
+        block.clear()
+
+    for line in prompt.splitlines():
+        if _NUMBER_ROW.match(line):
+            if not block:
+                flush_text()
+            block.append(line.split())
+            continue
+        if block:
+            flush_block()
+        text.append(line)
+    if block:
+        flush_block()
+    flush_text()
+    return parts, found
+
+
+def _fraction(token: str) -> float:
+    top, _, bottom = token.partition("/")
+    return float(top) / float(bottom) if bottom else float(top)
+
+
 def question_panel(question: Question, number: int | None = None, count: int | None = None) -> Panel:
-    """The prompt, its matrices side by side, the lettered options and what to type."""
-    parts: list[RenderableType] = [Text(question.prompt)]
-    tables = param_grids(question.params)
+    """The prompt (its matrices as grids), the lettered options and what to type.
+
+    Matrices printed in the prompt become grids in place; otherwise the matrices among
+    the parameters are shown as grids side by side under the prompt.
+    """
+    parts, inline = _prompt_parts(question.prompt)
+    tables = [] if inline else param_grids(question.params)
     if tables:
         parts.append(Columns(tables, padding=(0, 3)))
     if question.kind is AnswerKind.CHOICE:

@@ -98,3 +98,14 @@ def test_score_table_rows_and_total_equal_the_sum_of_credits() -> None:
     assert "the bias was forgotten" in rows[1] and "– skipped" in rows[3]
     assert "1.89 / 4" in text
     assert _text(summary_line(graded)).strip() == "Score: 1.89 / 4 (47%)"
+
+
+def test_matrices_printed_in_the_prompt_become_grids_in_place() -> None:
+    prompt = "The image\n\n    1  2\n   -3  4\n\nis convolved with the filter\n\n    0.5  1/2\n\nGive the output."
+    q = Question(id="q1", template="hand", topic="t", difficulty=1, kind=AnswerKind.INTEGER, prompt=prompt,
+                 params={"x": [[[1, 2], [-3, 4]]], "w": [[[[0.5, 0.5]]]]}, answer=1)
+    lines = _text(question_panel(q)).splitlines()
+    order = [i for i, line in enumerate(lines) if any(s in line for s in
+             ("The image", "│  1 │ 2 │", "│ -3 │ 4 │", "is convolved", "│ 0.5 │ 0.5 │", "Give the output"))]
+    assert len(order) == 6 and order == sorted(order)  # text, grid rows, text, grid, text: in place
+    assert sum("┌" in line for line in lines) == 2  # no second copy of the matrices from params
