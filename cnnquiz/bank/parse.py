@@ -361,6 +361,11 @@ def parse_choice(text: str, choices: Sequence[str]) -> int:
     for index, option in enumerate(choices):
         if normalize_text(option) == typed:
             return index
+    labelled = re.fullmatch(r"\(?([a-z])[).]\s*(.+)", typed)
+    if labelled and ord(labelled[1]) - ord("a") < n:
+        index = ord(labelled[1]) - ord("a")
+        if normalize_text(choices[index]) == normalize_text(labelled[2]):
+            return index  # "(b) text", as the options are shown
     letter = re.fullmatch(r"\(?([a-z])\)?\.?", typed)
     if letter:
         index = ord(letter[1]) - ord("a")

@@ -164,7 +164,8 @@ OPTIONS = ["Convolution -> max pooling -> flattening -> full connection",
 @pytest.mark.parametrize(
     "text, index",
     [("a", 0), ("B", 1), ("(c)", 2), ("b)", 1), ("c.", 2), ("1", 0), ("3", 2), ("none", 2),
-     ("  convolution→max pooling→flattening→full connection ", 0), ("NONE.", 2)],
+     ("  convolution→max pooling→flattening→full connection ", 0), ("NONE.", 2), ("(c) None", 2),
+     ("b) max pooling -> convolution -> flattening -> full connection", 1)],
 )
 def test_choices_by_letter_number_or_text(text: str, index: int) -> None:
     assert parse_choice(text, OPTIONS) == index
@@ -176,7 +177,8 @@ def test_option_text_wins_over_letters_and_numbers() -> None:
 
 
 @pytest.mark.parametrize("text, message", [("d", "there is no option d"), ("7", "there is no option 7"),
-                                           ("pooling", "is not one of the options"), ("", "no answer")])
+                                           ("pooling", "is not one of the options"), ("", "no answer"),
+                                           ("(a) None", "is not one of the options")])
 def test_bad_choices(text: str, message: str) -> None:
     with pytest.raises(AnswerFormatError, match=message) as info:
         parse_choice(text, OPTIONS)

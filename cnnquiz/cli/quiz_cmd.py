@@ -1,0 +1,226 @@
+"""``cnnquiz quiz`` (the terminal quiz) and ``cnnquiz grade-answers`` (answer sheets).
+
+The quiz asks each question of a seeded paper, checks the typed answer at once
+(:func:`cnnquiz.bank.answers.check`), names the mistake and shows the working. An
+answer that cannot be read is asked again (at most :data:`MAX_REASKS` times, then the
+question counts as skipped). Ctrl-C or end of input stops it with the score so far.
+With piped standard input it asks no set-up questions and reads one answer per line
+(a matrix: one line with ``;`` between rows, or one row per line until an empty line).
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+from typing import Any, List, Optional
+
+import numpy as np
+import typer
+from rich.prompt import IntPrompt, Prompt
+from rich.table import Table
+from rich.text import Text
+
+from cnnquiz.bank.answers import Graded, Verdict, check, skipped
+from cnnquiz.bank.question import AnswerKind, Paper, Question
+from cnnquiz.bank.render import question_panel, score_table, summary_line, verdict_panel
+from cnnquiz.cli._app import app, cli_errors, console, err_console
+
+__all__ = ["quiz", "grade_answers_command", "MAX_REASKS"]
+
+MAX_REASKS = 3
+_SKIP = ("skip", "pass", "?")
+_QUIT = ("quit", "exit", ":q")
+
+
+class _Stop(Exception):
+    """The student asked to stop (``quit``), handled like Ctrl-C / end of input."""
+
+
+def _load_bank(bank_dirs: Optional[List[Path]]) -> Any:
+    from cnnquiz.bank import load_bank
+
+    return load_bank(bank_dirs or None)
+
+
+def _generate(bank: Any, **options: Any) -> Paper:
+    from cnnquiz.bank import generate_paper
+
+    return generate_paper(bank, **options)
+
+
+def _interactive() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _setup(bank: Any, topics: List[str], difficulty: Optional[int], count: Optional[int]) -> tuple[list[str], Optional[int], int]:
+    """Ask for what the flags did not say (only at a terminal)."""
+    if not topics:
+        table = Table(title="Topics", show_header=True, box=None, padding=(0, 2))
+        table.add_column("topic", style="bold cyan")
+        table.add_column("templates", justify="right")
+        for topic, templates in bank.topics.items():
+            table.add_row(topic, str(len(templates)))
+        console.print(table)
+        known = list(bank.topics)
+        while True:
+            answer = Prompt.ask("Topics (separated by spaces or commas; empty for all)", default="",
+                                show_default=False, console=console)
+            topics = [t for t in answer.replace(",", " ").split() if t]
+            unknown = [t for t in topics if t not in known]
+            if not unknown:
+                break
+            console.print(Text(f"unknown topic {unknown[0]!r}; choose from: {', '.join(known)}", style="red"))
+    if difficulty is None:
+        level = Prompt.ask("Difficulty (1 easy, 2 medium, 3 hard; empty for any)",
+                           choices=["1", "2", "3", ""], default="", show_choices=False,
+                           show_default=False, console=console)
+        difficulty = int(level) if level else None
+    if count is None:
+        while True:
+            count = IntPrompt.ask("How many questions", default=10, console=console)
+            if count >= 1:
+                break
+            console.print(Text("at least one question", style="red"))
+    return topics, difficulty, count
+
+
+def _expected_rows(question: Question) -> int | None:
+    try:
+        key = np.asarray(question.answer, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    while key.ndim > 2 and key.shape[0] == 1:
+        key = key[0]
+    if key.ndim == 1:
+        return 1
+    return int(np.prod(key.shape[:-1]))
+
+
+def _line(prompt: str, interactive: bool) -> str:
+    text = console.input(Text(prompt, style="bold"))
+    if not interactive:
+        console.print(Text(text), highlight=False)  # echo piped answers: readable transcripts
+    return text
+
+
+def _read_answer(question: Question, interactive: bool) -> str:
+    """One answer; blank lines are ignored; a matrix may span several lines."""
+    while True:
+        first = _line("your answer › ", interactive)
+        if first.strip():
+            break
+        if interactive:
+            console.print(Text("type an answer, 'skip' to skip, or 'quit' to stop", style="dim"))
+    if question.kind is not AnswerKind.MATRIX or first.strip().lower() in _SKIP + _QUIT:
+        return first
+    if any(mark in first for mark in ";|") or first.strip().startswith("[["):
+        return first
+    rows, wanted = [first], _expected_rows(question)
+    while wanted is None or len(rows) < wanted:
+        try:
+            more = _line("          … ", interactive)
+        except EOFError:
+            break
+        if not more.strip():
+            break
+        rows.append(more)
+    return "\n".join(rows)
+
+
+def _ask(question: Question, interactive: bool) -> tuple[Verdict, str | None]:
+    """Ask until the answer can be read (or is skipped); raises EOFError/_Stop to end."""
+    errors = 0
+    while True:
+        text = _read_answer(question, interactive)
+        word = text.strip().lower()
+        if word in _QUIT:
+            raise _Stop
+        if word in _SKIP:
+            return skipped(question, "Skipped."), None
+        verdict = check(question, text)
+        if verdict.format_error is None:
+            return verdict, text
+        errors += 1
+        if errors > MAX_REASKS:
+            return skipped(question, f"Skipped: {errors} answers could not be read."), text
+        console.print(verdict_panel(verdict, question))
+
+
+def _run(paper: Paper, interactive: bool) -> list[Graded]:
+    graded: list[Graded] = []
+    count = len(paper.questions)
+    try:
+        for number, question in enumerate(paper.questions, 1):
+            console.print(question_panel(question, number, count))
+            if question.kind is AnswerKind.MATRIX and interactive:
+                console.print(Text("(one row per line, an empty line to finish)", style="dim"))
+            verdict, text = _ask(question, interactive)
+            graded.append(Graded(id=question.id, topic=question.topic, template=question.template,
+                                 answer=text, verdict=verdict))
+            console.print(verdict_panel(verdict, question))
+    except (EOFError, KeyboardInterrupt, _Stop):
+        console.print()
+        console.print(Text(f"Stopped after {len(graded)} of {count} questions.", style="bold yellow"))
+    return graded
+
+
+@app.command("quiz")
+@cli_errors
+def quiz(
+    bank_dirs: Optional[List[Path]] = typer.Option(None, "--bank", help="Extra template directory (repeatable)."),
+    topic: Optional[List[str]] = typer.Option(None, "--topic", help="Only these topics (repeatable)."),
+    difficulty: Optional[int] = typer.Option(None, "--difficulty", min=1, max=3, help="1 easy, 2 medium, 3 hard."),
+    count: Optional[int] = typer.Option(None, "--count", min=1, help="Number of questions [default: 10]."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Paper seed (same seed, same paper)."),
+    student: Optional[str] = typer.Option(None, "--student", help="Derive the seed from a student id."),
+) -> None:
+    """Take a quiz in the terminal: immediate feedback that names the mistake and shows the working."""
+    if seed is not None and student is not None:
+        raise typer.BadParameter("give --seed or --student, not both")
+    interactive = _interactive()
+    bank = _load_bank(bank_dirs)
+    topics = list(topic or [])
+    if interactive:
+        topics, difficulty, count = _setup(bank, topics, difficulty, count)
+    if seed is None and student is None:
+        seed = secrets.randbelow(1_000_000)
+    paper = _generate(bank, seed=seed, student=student, count=count or 10,
+                      topics=tuple(topics), difficulty=difficulty)
+    replay = f"--student {student}" if student is not None else f"--seed {paper.seed}"
+    console.print(Text.assemble(
+        ("cnnquiz", "bold cyan"), f"  {len(paper.questions)} questions (replay with {replay}). ",
+        ("Type 'skip' to skip a question; Ctrl-D or 'quit' stops.", "dim"),
+    ))
+    graded = _run(paper, interactive)
+    if graded:
+        console.print(score_table(graded))
+        console.print(summary_line(graded))
+    else:
+        console.print(Text("No answers, no score.", style="dim"))
+
+
+@app.command("grade-answers")
+@cli_errors
+def grade_answers_command(
+    sheets: Path = typer.Argument(..., help="An answer sheet (YAML, JSON, CSV) or a directory of sheets."),
+    out: Path = typer.Option(..., "--out", help="Where grades.csv and <student>.json go."),
+    bank_dirs: Optional[List[Path]] = typer.Option(None, "--bank", help="Extra template directory (repeatable)."),
+) -> None:
+    """Grade typed answer sheets: regenerate each student's paper and write grades.csv and <student>.json."""
+    from cnnquiz.bank.sheets import grade_answers
+
+    results = grade_answers(sheets, out, bank=_load_bank(bank_dirs), generate=_generate)
+    table = Table(title=f"Graded {len(results)} sheets -> {out}", box=None, padding=(0, 2))
+    for column, justify in (("student", "left"), ("score", "right"), ("max", "right"), ("status", "left")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for r in results:
+        style = "green" if r.status == "graded" else "red"
+        table.add_row(r.student, f"{r.score:g}", str(r.max_score), Text(r.status, style=style))
+    console.print(table)
+    for r in results:
+        if r.error:
+            err_console.print(Text(f"{r.student}: {r.error}", style="red"), soft_wrap=True)
