@@ -1,0 +1,235 @@
+"""Isolation levels: what each one runs, and which one this machine supports.
+
+One file-system *layout* (a whitelist: ``/usr``, ``/etc``, the Python runtime,
+a minimal ``/dev``, a private ``/proc``, an empty read-only ``/tmp`` holding the
+scratch copy at :data:`WORKDIR`) is shared by two levels: the bubblewrap level
+turns it into ``bwrap`` options, the ``unshare`` level hands it to the harness,
+which builds it and ``chroot``\\ s into it before any student code runs.
+
+As root the student never keeps uid 0: the harness switches to a private uid
+(``setgroups([])``, ``setresgid``, ``setresuid``, no-new-privs), which is what
+makes ``RLIMIT_NPROC`` bite and what keeps the read-only and hidden paths so.
+The pyenv interpreter under ``/root`` (mode 700) stays reachable because the
+layout mounts the runtime directly, not ``/root``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import shutil
+import stat
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cnnquiz.errors import CnnquizError
+from cnnquiz.grading.sandbox.model import IsolationLevel
+
+__all__ = ["WORKDIR", "Launch", "detect_isolation", "plan_launch", "runtime_paths", "reset_detection"]
+
+WORKDIR = "/tmp/work"
+"""Where the scratch copy appears inside the ``bwrap`` and ``unshare`` sandboxes."""
+
+_SYSTEM_DIRS = ("/usr", "/etc")
+_ROOT_LINKS = ("/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
+_ORDER = (IsolationLevel.BWRAP, IsolationLevel.UNSHARE, IsolationLevel.RLIMITS)
+
+
+@dataclass
+class Launch:
+    """How to start one sandbox process.
+
+    ``argv`` runs the harness (its source and request fd are appended by the
+    caller); ``request`` holds the level's part of the harness request;
+    ``kill_uid`` is the private uid whose processes are swept afterwards;
+    ``tree_root`` says the process started is the root of a tree that must be
+    walked (no PID namespace) instead of a namespace killed with its init.
+    """
+
+    level: IsolationLevel
+    argv: list[str]
+    request: dict
+    kill_uid: int | None
+    tree_root: bool
+    new_session: bool = False
+    popen_user: int | None = None
+    env_extra: dict = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=1)
+def runtime_paths() -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """``(interpreter, roots to mount, sys.path entries for numpy)`` of this Python."""
+    exe = os.path.realpath(sys.executable)
+    spec = importlib.util.find_spec("numpy")
+    if spec is None or not spec.submodule_search_locations:
+        raise CnnquizError("the sandbox needs numpy, which this Python cannot import")
+    site = os.path.dirname(os.path.realpath(list(spec.submodule_search_locations)[0]))
+    candidates = [os.path.realpath(sys.base_prefix), os.path.dirname(os.path.dirname(exe)), site]
+    roots: list[str] = []
+    for path in sorted(set(candidates), key=len):
+        if any(_under(path, done) for done in list(roots) + list(_SYSTEM_DIRS)):
+            continue
+        roots.append(path)
+    return exe, tuple(roots), (site,)
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def layout(scratch: Path, hidden: list[str]) -> list[list[str]]:
+    """The whitelisted file system of a sandbox, as ordered operations."""
+    _, roots, _ = runtime_paths()
+    ops: list[list[str]] = [["ro", d, d] for d in _SYSTEM_DIRS if os.path.isdir(d)]
+    for link in _ROOT_LINKS:
+        if os.path.islink(link):
+            ops.append(["symlink", os.readlink(link), link])
+        elif os.path.isdir(link):
+            ops.append(["ro", link, link])
+    ops += [["ro", r, r] for r in roots]
+    mounted = [op[1] for op in ops if op[0] == "ro"]
+    for path in hidden:
+        if any(_under(path, m) for m in mounted) and os.path.isdir(path):
+            ops.append(["tmpfs", path])
+    ops += [["dev", "/dev"], ["proc", "/proc"], ["tmpfs", "/tmp"], ["rw", str(scratch), WORKDIR]]
+    return ops
+
+
+def _bwrap_options(ops: list[list[str]]) -> list[str]:
+    args: list[str] = []
+    made: set[str] = {"/"}
+    bound: list[str] = []
+    for op in ops:
+        dest = op[-1]
+        if op[0] != "symlink":
+            parents = [p for p in reversed(Path(dest).parents) if str(p) not in made]
+            for parent in parents:
+                if not any(_under(str(parent), b) for b in bound):
+                    args += ["--perms", "0755", "--dir", str(parent)]
+                made.add(str(parent))
+        kind = op[0]
+        if kind == "ro":
+            args += ["--ro-bind", op[1], dest]
+        elif kind == "rw":
+            args += ["--bind", op[1], dest]
+        elif kind == "tmpfs":
+            args += ["--tmpfs", dest]
+        elif kind == "symlink":
+            args += ["--symlink", op[1], dest]
+        elif kind == "dev":
+            args += ["--dev", dest]
+        elif kind == "proc":
+            args += ["--proc", dest]
+        made.add(dest)
+        bound.append(dest)
+    return args
+
+
+def _runtime_world_accessible() -> bool:
+    """Whether an unprivileged uid could start this Python (no mount namespace)."""
+    exe, roots, _ = runtime_paths()
+    for path in (exe, *roots):
+        probe = Path(path)
+        for part in (probe, *probe.parents):
+            try:
+                mode = part.stat().st_mode
+            except OSError:
+                return False
+            if not mode & stat.S_IXOTH:
+                return False
+    return True
+
+
+def plan_launch(level: IsolationLevel, scratch: Path, uid: int | None, hidden: list[str]) -> Launch:
+    """The command and request fields that start a sandbox at ``level``.
+
+    ``uid`` is the private uid to run the student as (``None`` when not root).
+    """
+    exe, _, site = runtime_paths()
+    python = [exe, "-I", "-S", "-c"]
+    request: dict = {"site_paths": list(site), "uid": uid}
+    if level is IsolationLevel.BWRAP:
+        argv = ["bwrap", "--die-with-parent", "--new-session",
+                "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+                "--hostname", "sandbox", "--cap-drop", "ALL"]
+        if uid is not None:
+            # Root: no user namespace (it would map the student back to uid 0, which
+            # RLIMIT_NPROC ignores). Keep only what the harness needs to become `uid`.
+            argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+        else:
+            argv += ["--unshare-user"]
+        argv += _bwrap_options(layout(scratch, hidden))
+        argv += ["--remount-ro", "/", "--"]
+        request.update(supervise=False, workdir=WORKDIR)
+        return Launch(level, argv + python, request, kill_uid=uid, tree_root=False)
+    if level is IsolationLevel.UNSHARE:
+        argv = ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child",
+                "--mount-proc", "--net", "--ipc", "--uts", "--"]
+        request.update(supervise=True, workdir=WORKDIR, layout=layout(scratch, hidden))
+        return Launch(level, argv + python, request, kill_uid=uid, tree_root=False)
+    request.update(supervise=True, workdir=str(scratch), layout=None)
+    return Launch(level, python, request, kill_uid=uid, tree_root=True, new_session=True)
+
+
+def private_uid_possible(level: IsolationLevel) -> bool:
+    """Whether the student can run under a private uid at ``level`` here."""
+    if os.geteuid() != 0:
+        return False
+    return level is not IsolationLevel.RLIMITS or _runtime_world_accessible()
+
+
+# ------------------------------------------------------------------- detection
+
+_lock = threading.Lock()
+_probed: dict[IsolationLevel, bool] = {}
+
+
+def reset_detection() -> None:
+    """Forget probe results (tests)."""
+    with _lock:
+        _probed.clear()
+
+
+def _available(level: IsolationLevel) -> bool:
+    with _lock:
+        if level not in _probed:
+            _probed[level] = _probe(level)
+        return _probed[level]
+
+
+def _probe(level: IsolationLevel) -> bool:
+    if not sys.platform.startswith("linux"):
+        return level is IsolationLevel.RLIMITS
+    tool = {IsolationLevel.BWRAP: "bwrap", IsolationLevel.UNSHARE: "unshare"}.get(level)
+    if tool is not None and shutil.which(tool) is None:
+        return False
+    if level is IsolationLevel.UNSHARE and os.geteuid() != 0:
+        return False
+    from cnnquiz.grading.sandbox.runner import probe_level
+
+    return probe_level(level)
+
+
+def detect_isolation(preferred: IsolationLevel | None = None) -> IsolationLevel:
+    """The strongest isolation level that works here, or ``preferred`` if it works.
+
+    Each level is tried once per process by starting a real sandbox at that level
+    (harness, mounts, uid switch, limits) with nothing to run; the result is cached.
+
+    Raises
+    ------
+    CnnquizError
+        When ``preferred`` is given and does not work on this machine.
+    """
+    if preferred is not None:
+        preferred = IsolationLevel(preferred)
+        if not _available(preferred):
+            raise CnnquizError(f"sandbox isolation level {preferred.value!r} is not available on this machine")
+        return preferred
+    for level in _ORDER:
+        if _available(level):
+            return level
+    return IsolationLevel.RLIMITS

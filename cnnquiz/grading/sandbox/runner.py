@@ -1,0 +1,340 @@
+"""Run one submission's calls in the sandbox: :func:`run_submission`.
+
+One sandbox process runs the import and every call in order. When a call hangs,
+crashes or exits, that call gets its verdict, the whole process tree is killed,
+and a fresh sandbox re-imports the module and goes on with the remaining calls,
+so one bad function costs only its own points. Every wait has a deadline: a
+submission takes at most about ``(len(calls) + 1) * call_timeout_s`` plus the
+start-up of each sandbox process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+import cnnquiz
+from cnnquiz.errors import GradingError
+from cnnquiz.grading.sandbox.isolation import detect_isolation, plan_launch, private_uid_possible
+from cnnquiz.grading.sandbox.model import (
+    ArrayArg,
+    Call,
+    CallOutcome,
+    CallStatus,
+    IsolationLevel,
+    Limits,
+    SandboxResult,
+)
+from cnnquiz.grading.sandbox.scan import forbidden_imports
+from cnnquiz.grading.sandbox.scratch import Scratch, allocate_uid
+from cnnquiz.grading.sandbox.session import Event, OutputTail, Session
+
+__all__ = ["run_submission", "probe_level", "SandboxStartError", "STARTUP_TIMEOUT_S", "DEFAULT_FORBIDDEN"]
+
+STARTUP_TIMEOUT_S = 10.0
+"""How long a sandbox may take to be ready (python + numpy start-up, before any student code)."""
+
+DEFAULT_FORBIDDEN = ("cnnquiz", "torch", "tensorflow", "jax")
+
+
+class SandboxStartError(GradingError):
+    """The sandbox itself could not start (a grader problem, not the student's)."""
+
+
+def _encode_arg(value: Any) -> list:
+    if isinstance(value, ArrayArg):
+        return ["a", np.asarray(value.data, dtype=np.float64).tolist()]
+    return ["v", value]
+
+
+def _encode_calls(calls: Sequence[Call], first: int) -> list:
+    return [
+        [index, call.function, [_encode_arg(a) for a in call.args], {k: _encode_arg(v) for k, v in call.kwargs.items()}]
+        for index, call in enumerate(calls)
+        if index >= first
+    ]
+
+
+def _valid_value(value: Any, depth: int = 0) -> bool:
+    kind = type(value)
+    if kind is int or kind is float:
+        return True
+    if kind is list and depth < 64:
+        return all(_valid_value(item, depth + 1) for item in value)
+    return False
+
+
+def _death(returncode: int | None, limits: Limits) -> tuple[CallStatus, str]:
+    """Classify how a sandbox process ended (``128 + n`` or ``-n`` means signal ``n``)."""
+    if returncode is None:
+        return CallStatus.CRASHED, "the process died"
+    signum = -returncode if returncode < 0 else returncode - 128 if returncode > 128 else 0
+    if signum == signal.SIGXCPU:
+        return CallStatus.TIMEOUT, f"used more than {limits.cpu_s:g} s of CPU time"
+    if signum == signal.SIGXFSZ:
+        return CallStatus.CRASHED, f"killed for writing a file larger than {limits.file_size_mb} MB"
+    if signum:
+        try:
+            name = signal.Signals(signum).name
+        except ValueError:
+            name = f"signal {signum}"
+        meaning = {"SIGSEGV": " (segmentation fault)", "SIGABRT": " (aborted)", "SIGKILL": " (killed)",
+                   "SIGBUS": " (bus error)", "SIGFPE": " (arithmetic error)"}.get(name, "")
+        return CallStatus.CRASHED, f"the process died from {name}{meaning}"
+    return CallStatus.CRASHED, f"the process exited with status {returncode} (os._exit or similar)"
+
+
+def _hidden_paths(submission_dir: Path, extra: Sequence[os.PathLike | str]) -> list[str]:
+    package = Path(cnnquiz.__file__).resolve().parent
+    hidden = [package, submission_dir.resolve().parent, *[Path(p).resolve() for p in extra]]
+    if (package.parent / "pyproject.toml").exists():  # a source checkout: tests, bank, examples
+        hidden.append(package.parent)
+    return [str(p) for p in hidden]
+
+
+class _Run:
+    """The state of one submission across sandbox restarts."""
+
+    def __init__(self, calls: list[Call], limits: Limits) -> None:
+        self.calls = calls
+        self.limits = limits
+        self.outcomes: list[CallOutcome | None] = [None] * len(calls)
+        self.import_status: CallStatus | None = None
+        self.import_message = ""
+        self.forbidden: set[str] = set()
+        self.restarts = 0
+
+    def next_index(self) -> int:
+        for index, outcome in enumerate(self.outcomes):
+            if outcome is None:
+                return index
+        return len(self.outcomes)
+
+    def record(self, index: int, status: CallStatus, message: str, seconds: float, value: Any = None) -> None:
+        if 0 <= index < len(self.outcomes) and self.outcomes[index] is None:
+            self.outcomes[index] = CallOutcome(self.calls[index], status, value, message, round(seconds, 4))
+
+    def fill(self, status: CallStatus, message: str) -> None:
+        for index in range(len(self.outcomes)):
+            self.record(index, status, message, 0.0)
+
+
+def _drive(session: Session, run: _Run, first: int) -> bool:
+    """Read one sandbox's messages until it ends; ``True`` if another sandbox is needed."""
+    limits = run.limits
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    phase = "start"
+    current = first
+    started = time.monotonic()
+    reimport = run.import_status is not None
+    while True:
+        event: Event = session.next_event(deadline)
+        now = time.monotonic()
+        if event.kind == "message":
+            message = event.message or {}
+            kind = message.get("k")
+            if kind == "forbidden" and isinstance(message.get("name"), str):
+                run.forbidden.add(message["name"][:100])
+                continue
+            if phase == "start" and kind == "ready":
+                phase, started, deadline = "import", now, now + limits.call_timeout_s
+                continue
+            if phase == "import" and kind == "import":
+                status = _status(message.get("s"), CallStatus.CRASHED)
+                text = _text(message.get("m"))
+                if not reimport:
+                    run.import_status, run.import_message = status, text
+                if status is not CallStatus.OK:
+                    run.fill(status, ("re-import after a restart failed: " if reimport else "import failed: ") + text)
+                    return False
+                phase, started, deadline = "call", now, now + limits.call_timeout_s
+                continue
+            if phase == "call" and kind == "call" and message.get("i") == current:
+                status = _status(message.get("s"), CallStatus.BAD_OUTPUT)
+                value = message.get("v") if status is CallStatus.OK else None
+                text = _text(message.get("m"))
+                if status is CallStatus.OK and not _valid_value(value):
+                    status, value, text = CallStatus.BAD_OUTPUT, None, "returned something that is not numbers or lists"
+                run.record(current, status, text, now - started, value)
+                current += 1
+                if message.get("restart"):  # the harness quit after this call (out of memory)
+                    return current < len(run.calls)
+                started, deadline = now, now + limits.call_timeout_s
+                continue
+            if phase == "call" and kind == "done" and current >= len(run.calls):
+                return False
+            event = Event("bad", detail="sent an unexpected result message")
+        if event.kind == "timeout":
+            if phase == "start":
+                raise SandboxStartError(f"the sandbox did not start within {STARTUP_TIMEOUT_S:g} s")
+            text = f"did not finish within {limits.call_timeout_s:g} s"
+            if phase == "import":
+                _import_failed(run, reimport, CallStatus.TIMEOUT, "importing the module " + text)
+                return False
+            run.record(current, CallStatus.TIMEOUT, text, now - started)
+            return current + 1 < len(run.calls)
+        if event.kind == "bad":
+            if phase == "start":
+                raise SandboxStartError(f"the sandbox harness {event.detail}")
+            if phase == "import":
+                _import_failed(run, reimport, CallStatus.CRASHED, f"the module {event.detail} while being imported")
+                return False
+            run.record(current, CallStatus.BAD_OUTPUT, f"the code {event.detail}", now - started)
+            return current + 1 < len(run.calls)
+        # exit (or the result channel closed and the process ended)
+        if phase == "start":
+            raise SandboxStartError(f"the sandbox exited before starting (status {event.returncode}): "
+                                    + session.output.text()[-300:].strip())
+        status, text = _death(event.returncode, limits)
+        if phase == "import":
+            _import_failed(run, reimport, status, text + " while being imported")
+            return False
+        if current >= len(run.calls):
+            return False
+        run.record(current, status, text, now - started)
+        return current + 1 < len(run.calls)
+
+
+def _import_failed(run: _Run, reimport: bool, status: CallStatus, text: str) -> None:
+    if not reimport:
+        run.import_status, run.import_message = status, text
+    run.fill(status, ("re-import after a restart failed: " if reimport else "import failed: ") + text)
+
+
+def _status(raw: Any, default: CallStatus) -> CallStatus:
+    try:
+        return CallStatus(raw)
+    except ValueError:
+        return default
+
+
+def _text(raw: Any) -> str:
+    return raw[:400] if isinstance(raw, str) else ""
+
+
+def _result_from(level, run: _Run, output: OutputTail, started: float) -> SandboxResult:
+    return SandboxResult(
+        isolation=level,
+        import_status=run.import_status or CallStatus.CRASHED,
+        import_message=run.import_message,
+        outcomes=[o for o in run.outcomes if o is not None],
+        forbidden_imports=sorted(run.forbidden),
+        stdout_tail=output.text(),
+        seconds=round(time.monotonic() - started, 4),
+        restarts=run.restarts,
+    )
+
+
+def run_submission(
+    submission_dir: Path,
+    calls: Sequence[Call],
+    *,
+    module: str = "cnn",
+    limits: Limits = Limits(),
+    isolation: IsolationLevel | None = None,
+    forbidden_modules: Sequence[str] = DEFAULT_FORBIDDEN,
+    hidden_paths: Sequence[os.PathLike | str] = (),
+) -> SandboxResult:
+    """Import ``module`` from ``submission_dir`` in a sandbox and run ``calls``.
+
+    Parameters
+    ----------
+    submission_dir
+        The student's folder; only a scratch copy of its regular files is used.
+    calls
+        The calls to make, in order; each gets exactly one :class:`CallOutcome`.
+    module
+        Name of the student's module (``cnn`` for ``cnn.py``).
+    limits
+        Time, memory, file, process and output limits.
+    isolation
+        Force an isolation level (default: the strongest available).
+    forbidden_modules
+        Top-level modules the submission may not import; attempts are reported.
+    hidden_paths
+        Extra host paths to hide inside the sandbox (e.g. the grading output
+        folder) when they fall under a mounted directory.
+
+    Returns
+    -------
+    SandboxResult
+
+    Raises
+    ------
+    GradingError
+        ``submission_dir`` is not a folder, a call is malformed, or the sandbox
+        itself could not start (:class:`SandboxStartError`).
+    """
+    started = time.monotonic()
+    submission_dir = Path(submission_dir)
+    if not submission_dir.is_dir():
+        raise GradingError(f"{submission_dir}: submission folder not found")
+    if not module.isidentifier():
+        raise GradingError(f"module must be a Python identifier; got module={module!r}")
+    calls = list(calls)
+    for call in calls:
+        if not isinstance(call, Call) or not isinstance(call.function, str):
+            raise GradingError(f"calls must be Call objects naming a function; got {call!r}")
+    level = detect_isolation(isolation)
+    forbidden = [m for m in forbidden_modules]
+    run = _Run(calls, limits)
+    output = OutputTail(limits.output_bytes)
+    run.forbidden.update(forbidden_imports(submission_dir, forbidden))
+    if not (submission_dir / f"{module}.py").is_file() and not (submission_dir / module / "__init__.py").is_file():
+        run.import_status, run.import_message = CallStatus.MISSING, f"no {module}.py in the submission"
+        run.fill(CallStatus.MISSING, f"no {module}.py in the submission")
+        return _result_from(level, run, output, started)
+    try:
+        encoded_limits = dict(limits.__dict__)
+    except AttributeError:  # pragma: no cover
+        encoded_limits = {}
+    uid = allocate_uid() if private_uid_possible(level) else None
+    scratch = Scratch(submission_dir, uid)
+    try:
+        launch = plan_launch(level, scratch.work, uid, _hidden_paths(submission_dir, hidden_paths))
+        encoded_limits["nproc_applies"] = uid is not None or level is not IsolationLevel.RLIMITS
+        first = 0
+        while True:
+            request = dict(launch.request, module=module, forbidden=forbidden, limits=encoded_limits,
+                           calls=_encode_calls(calls, first))
+            with Session(launch, request, output, limits.result_bytes) as session:
+                again = _drive(session, run, first)
+            first = run.next_index()
+            if not again or first >= len(calls):
+                break
+            run.restarts += 1
+    finally:
+        scratch.remove()
+    run.fill(CallStatus.CRASHED, "not run: the sandbox ended early")
+    return _result_from(level, run, output, started)
+
+
+def probe_level(level: IsolationLevel) -> bool:
+    """Whether a real sandbox at ``level`` starts, drops privileges and imports numpy here."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="cnnquiz-probe-") as folder:
+        Path(folder, "probe_module.py").write_text("import os\n\ndef uid():\n    return os.getuid()\n")
+        uid = allocate_uid() if private_uid_possible(level) else None
+        scratch = Scratch(Path(folder), uid)
+        try:
+            launch = plan_launch(level, scratch.work, uid, [])
+            limits = Limits(call_timeout_s=5.0)
+            run = _Run([Call("uid")], limits)
+            request = dict(launch.request, module="probe_module", forbidden=[], calls=_encode_calls(run.calls, 0),
+                           limits=dict(limits.__dict__, nproc_applies=uid is not None))
+            with Session(launch, request, OutputTail(4096), limits.result_bytes) as session:
+                _drive(session, run, 0)
+        except (OSError, SandboxStartError):
+            return False
+        finally:
+            scratch.remove()
+    outcome = run.outcomes[0]
+    if outcome is None or outcome.status is not CallStatus.OK:
+        return False
+    return uid is None or outcome.value == uid

@@ -1,0 +1,76 @@
+"""Static scan of a submission for forbidden imports (in the parent, before running).
+
+The harness also refuses forbidden imports at run time and reports them, but the
+student controls that process; this scan of the source files is the part the
+student cannot remove.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Iterable, Sequence
+
+__all__ = ["forbidden_imports", "imported_modules"]
+
+_MAX_FILE_BYTES = 1024 * 1024
+_MAX_FILES = 200
+
+
+def imported_modules(source: str) -> set[str]:
+    """Top-level names of the modules ``source`` imports (statically visible ones).
+
+    Counts ``import x.y``, ``from x import y``, ``__import__("x")`` and
+    ``importlib.import_module("x")`` with a literal name; relative imports are
+    the student's own files and are skipped.
+
+    Examples
+    --------
+    >>> sorted(imported_modules("import torch.nn as nn\\nfrom cnnquiz import solver\\nfrom . import helper"))
+    ['cnnquiz', 'torch']
+    >>> sorted(imported_modules("m = __import__('jax')"))
+    ['jax']
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Call) and node.args:
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            first = node.args[0]
+            if name in ("__import__", "import_module") and isinstance(first, ast.Constant) and isinstance(first.value, str):
+                found.add(first.value.split(".")[0])
+    return found
+
+
+def _python_files(folder: Path) -> Iterable[Path]:
+    count = 0
+    for path in sorted(folder.rglob("*.py")):
+        if count >= _MAX_FILES:
+            return
+        if path.is_file() and not path.is_symlink():
+            count += 1
+            yield path
+
+
+def forbidden_imports(folder: Path, forbidden: Sequence[str]) -> list[str]:
+    """Forbidden top-level modules imported by the ``.py`` files under ``folder``."""
+    banned = set(forbidden)
+    found: set[str] = set()
+    for path in _python_files(folder):
+        try:
+            if path.stat().st_size > _MAX_FILE_BYTES:
+                continue
+            source = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        found |= imported_modules(source) & banned
+    return sorted(found)
