@@ -1,0 +1,226 @@
+"""Report files: results.json per student, grades.csv, report.json, JUnit XML, merging shards.
+
+Every file is written atomically (:mod:`cnnquiz.atomic`). The gradebook (``grades.csv``,
+``report.json``) is always rebuilt from the per-student ``results.json`` files, which are
+the one record of a grade. Formats are fixed by the contract (section 4); ``report.json``
+adds an ``isolation`` key to each student, and JUnit XML has one ``testsuite`` per student
+whose ``isolation`` property names the sandbox isolation level.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from cnnquiz import atomic
+from cnnquiz.errors import GradingError
+from cnnquiz.grading.results import StudentResult, TestStatus, number
+
+__all__ = [
+    "RESULTS_FILE",
+    "GRADES_FILE",
+    "REPORT_FILE",
+    "write_student",
+    "read_student",
+    "load_students",
+    "grades_csv",
+    "report_json",
+    "write_gradebook",
+    "junit_xml",
+    "write_junit",
+    "merge_outputs",
+    "github_annotations",
+    "escape_annotation",
+]
+
+RESULTS_FILE = "results.json"
+GRADES_FILE = "grades.csv"
+REPORT_FILE = "report.json"
+
+
+def _write(path: Path, text: str) -> Path:
+    try:
+        return atomic.write_text(path, text)
+    except OSError as error:
+        raise GradingError(f"{path}: cannot write: {error.strerror or error}") from None
+
+
+def write_student(out_dir: str | Path, result: StudentResult) -> Path:
+    """Write ``OUT_DIR/<student>/results.json`` atomically."""
+    text = json.dumps(result.gradescope(), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    return _write(Path(out_dir) / result.student / RESULTS_FILE, text)
+
+
+def read_student(folder: str | Path, *, strict: bool = False) -> StudentResult | None:
+    """The result recorded in ``folder/results.json`` (None if absent or unreadable, unless ``strict``)."""
+    path = Path(folder) / RESULTS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return StudentResult.from_gradescope(data, student=Path(folder).name)
+    except FileNotFoundError:
+        if strict:
+            raise GradingError(f"{path}: no such file") from None
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        if strict:
+            raise GradingError(f"{path}: not a cnnquiz results.json ({error})") from None
+        return None
+
+
+def load_students(out_dir: str | Path, students: Iterable[str]) -> list[StudentResult]:
+    """The recorded results of ``students`` (those that have one), in the given order."""
+    found = (read_student(Path(out_dir) / student) for student in students)
+    return [result for result in found if result is not None]
+
+
+def grades_csv(results: Sequence[StudentResult]) -> str:
+    """``student,score,max_score,status``, one row per student."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", "score", "max_score", "status"])
+    for result in results:
+        writer.writerow([result.student, number(result.score), number(result.max_score), result.status.value])
+    return buffer.getvalue()
+
+
+def report_json(results: Sequence[StudentResult]) -> list[dict]:
+    """The ``report.json`` list (contract section 4)."""
+    return [result.report_entry() for result in results]
+
+
+def write_gradebook(out_dir: str | Path, results: Sequence[StudentResult]) -> None:
+    """Write ``grades.csv`` and ``report.json`` for ``results``."""
+    out = Path(out_dir)
+    _write(out / GRADES_FILE, grades_csv(results))
+    _write(out / REPORT_FILE, json.dumps(report_json(results), indent=2, allow_nan=False, ensure_ascii=False) + "\n")
+
+
+# --- JUnit XML ------------------------------------------------------------------------
+
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    """Drop the characters XML 1.0 cannot carry (a student's message may contain any)."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def junit_xml(results: Sequence[StudentResult]) -> str:
+    """JUnit XML: one ``testsuite`` per student, one ``testcase`` per test."""
+    counts = {"tests": 0, "failures": 0, "errors": 0}
+    root = ET.Element("testsuites", name="cnnquiz")
+    total_time = 0.0
+    for result in results:
+        failures = sum(t.status is TestStatus.FAILED for t in result.tests)
+        errors = sum(t.status in (TestStatus.ERROR, TestStatus.TIMEOUT) for t in result.tests)
+        suite = ET.SubElement(root, "testsuite", {
+            "name": _xml(result.student), "tests": str(len(result.tests)), "failures": str(failures),
+            "errors": str(errors), "skipped": "0", "time": f"{result.execution_time:.3f}",
+        })
+        properties = ET.SubElement(suite, "properties")
+        for key, value in (
+            ("isolation", result.isolation), ("status", result.status.value), ("score", str(number(result.score))),
+            ("max_score", str(number(result.max_score))), ("assignment", result.assignment),
+        ):
+            ET.SubElement(properties, "property", name=key, value=_xml(value))
+        for test in result.tests:
+            case = ET.SubElement(suite, "testcase", {
+                "classname": _xml(f"{result.student}.{test.function}"), "name": _xml(test.name),
+                "time": f"{test.seconds:.3f}",
+            })
+            if test.status is not TestStatus.PASSED:
+                tag = "failure" if test.status is TestStatus.FAILED else "error"
+                element = ET.SubElement(case, tag, message=_xml(test.summary), type=test.status.value)
+                element.text = _xml(test.output)
+        ET.SubElement(suite, "system-out").text = _xml(result.output)
+        counts["tests"] += len(result.tests)
+        counts["failures"] += failures
+        counts["errors"] += errors
+        total_time += result.execution_time
+    for key, value in counts.items():
+        root.set(key, str(value))
+    root.set("time", f"{total_time:.3f}")
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def write_junit(path: str | Path, results: Sequence[StudentResult]) -> Path:
+    return _write(Path(path), junit_xml(results))
+
+
+# --- merging shards -------------------------------------------------------------------
+
+def _comparable(result: StudentResult) -> dict:
+    entry = result.report_entry()
+    entry.pop("isolation", None)
+    return entry
+
+
+def merge_outputs(out_dirs: Sequence[str | Path], out: str | Path) -> list[StudentResult]:
+    """Combine several ``cnnquiz grade`` output folders (shards) into one gradebook in ``out``.
+
+    Raises
+    ------
+    GradingError
+        When an input is not a folder, when the shards were graded against different
+        assignments, or when a student appears twice with different results.
+    """
+    merged: dict[str, tuple[StudentResult, Path]] = {}
+    digests: dict[str, Path] = {}
+    for folder in map(Path, out_dirs):
+        if not folder.is_dir():
+            raise GradingError(f"{folder}: not a folder")
+        for student_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            if not (student_dir / RESULTS_FILE).exists():
+                continue
+            result = read_student(student_dir, strict=True)
+            assert result is not None
+            if result.assignment_sha256:
+                digests.setdefault(result.assignment_sha256, folder)
+            if len(digests) > 1:
+                first, second = list(digests.values())[:2]
+                raise GradingError(f"{first} and {folder} were graded against different assignments")
+            if result.student in merged:
+                previous, where = merged[result.student]
+                if _comparable(previous) != _comparable(result):
+                    raise GradingError(f"{result.student}: graded in {where} and in {folder} with different results")
+                continue
+            merged[result.student] = (result, folder)
+    results = [merged[name][0] for name in sorted(merged)]
+    for result in results:
+        write_student(out, result)
+    write_gradebook(out, results)
+    return results
+
+
+# --- GitHub Actions annotations -------------------------------------------------------
+
+def escape_annotation(text: str, *, property: bool = False) -> str:
+    """Escape for a workflow command: ``%``, CR and LF always; ``:`` and ``,`` in properties.
+
+    >>> escape_annotation("50% done\\nnext")
+    '50%25 done%0Anext'
+    >>> escape_annotation("conv2d: a, b", property=True)
+    'conv2d%3A a%2C b'
+    """
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def github_annotations(result: StudentResult, file: str, lines: Mapping[str, int] | None = None) -> list[str]:
+    """``::error file=...,line=...,title=...::message`` for each test that did not pass."""
+    commands = []
+    for test in result.failed:
+        where = f"file={escape_annotation(file, property=True)}"
+        if lines and test.function in lines:
+            where += f",line={lines[test.function]}"
+        title = escape_annotation(test.name, property=True)
+        commands.append(f"::error {where},title={title}::{escape_annotation(test.output)}")
+    return commands
