@@ -78,7 +78,7 @@ def _mistake_values(template: Template, parts: list[Part], args: list[dict], ref
 def _transform(value: Any, transform: Transform, values: Mapping[str, Any]) -> np.ndarray:
     arr = np.asarray(value)
     if transform.squeeze:
-        while arr.ndim > 1 and arr.shape[0] == 1:
+        while arr.ndim > 2 and arr.shape[0] == 1:
             arr = arr[0]
     if transform.layout == "HWC":
         if arr.shape != (3,):
@@ -183,7 +183,7 @@ def _working(template: Template, parts: list[Part], args: list[dict], refs: list
         text += f"; as {template.shape_order or 'H x W x C'}: {_short(answer)}"
     elif transform.pick is not None:
         text += f"; the element asked for is {_short(answer)}"
-    return text
+    return " ".join(text.split())
 
 
 # --- the whole key ------------------------------------------------------------------------

@@ -12,9 +12,10 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from cnnquiz.bank._networks import network_layer
 from cnnquiz.bank.schema import Constraint, ParamSpec, Template
 
-__all__ = ["TemplateBug", "Rejected", "resolve", "draw_params", "param_rejection", "plain"]
+__all__ = ["TemplateBug", "Rejected", "lookup", "resolve", "draw_params", "param_rejection", "plain"]
 
 
 class TemplateBug(Exception):
@@ -46,10 +47,21 @@ def plain(value: Any) -> Any:
     return value
 
 
+def lookup(ref: str, values: Mapping[str, Any]) -> Any:
+    """The value of ``name`` or of a field ``name.field`` (a copy)."""
+    head, *fields = ref.split(".")
+    value = values[head]
+    for key in fields:
+        if not isinstance(value, Mapping) or key not in value:
+            raise TemplateBug(ref, f"parameter {head!r} has no field {key!r}")
+        value = value[key]
+    return copy.deepcopy(value)
+
+
 def resolve(value: Any, values: Mapping[str, Any]) -> Any:
     """Strings are references to drawn parameters; ``{value: X}`` is the literal X."""
     if isinstance(value, str):
-        return copy.deepcopy(values[value])
+        return lookup(value, values)
     if isinstance(value, list):
         return [resolve(v, values) for v in value]
     if isinstance(value, tuple):
@@ -103,6 +115,12 @@ def _draw_one(name: str, spec: ParamSpec, rng: np.random.Generator, values: Mapp
             if np.all(choices == np.round(choices)):
                 arr = arr.astype(np.int64)
         return plain(arr)
+    if rule == "network_layer":
+        assert spec.network_layer is not None
+        try:
+            return network_layer(spec.network_layer, rng)
+        except ValueError as error:
+            raise TemplateBug(field, str(error)) from None
     return _derive(name, spec, values, field)
 
 

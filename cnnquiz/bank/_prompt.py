@@ -100,13 +100,21 @@ def fill_prompt(prompt: str, values: Mapping[str, Any]) -> str:
     for literal, name, spec, _conv in _parse(prompt):
         parts.append(literal)
         if name is not None:
-            parts.append(format_value(values[name], spec or ""))
+            parts.append(format_value(_lookup(name, values), spec or ""))
     text = "".join(parts)
     lines = [line.rstrip() for line in text.split("\n")]
     # Text lines (not matrix rows) lose the stray leading space a folded YAML line can leave.
     lines = [line if line.startswith(_INDENT) else line.strip() for line in lines]
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _lookup(name: str, values: Mapping[str, Any]) -> Any:
+    head, *fields = name.split(".")
+    value = values[head]
+    for key in fields:
+        value = value[key]
+    return value
 
 
 def _parse(prompt: str) -> list[tuple[str, str | None, str | None, str | None]]:

@@ -122,7 +122,7 @@ def _draw(template: Template, rng: np.random.Generator) -> tuple[dict[str, Any],
         if best is None or score > best[0]:
             best = (score, values, ev)
         valid += 1
-        if score >= wanted or valid >= PREFERRED_DRAWS:
+        if score >= wanted or valid >= PREFERRED_DRAWS or not template.prefer_distinct:
             break
     if best is None:
         raise BankError(
@@ -152,8 +152,9 @@ def generate_question(template: Template, seed: int, qid: str = "q1") -> Questio
         opts = template.options
         assert opts is not None
         choices = _shuffled([opts.correct, *opts.distractors], rng, opts.shuffle)
-        return Question(**common, answer=opts.correct, choices=choices, explanation=opts.explanation,
-                        working=opts.explanation)
+        explanation = " ".join(opts.explanation.split())
+        return Question(**common, answer=opts.correct, choices=choices, explanation=explanation,
+                        working=explanation)
     choices = _shuffled(ev.options, rng, template.shuffle_choices) if ev.options is not None else None
     assert template.answer is not None
     parts = template.answer.all_parts()

@@ -42,6 +42,7 @@ from cnnquiz.bank.question import AnswerKind, Tolerance
 __all__ = [
     "ParamSpec",
     "MatrixSpec",
+    "NetworkLayerSpec",
     "RepeatSpec",
     "ReshapeSpec",
     "Constraint",
@@ -64,7 +65,7 @@ __all__ = [
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 #: Rules that draw a value at random (or fix it).
-DRAW_RULES = ("value", "choices", "range", "real", "matrix")
+DRAW_RULES = ("value", "choices", "range", "real", "matrix", "network_layer")
 #: Rules that compute a value from parameters drawn earlier.
 DERIVED_RULES = ("ref", "list", "record", "repeat", "product", "sum", "difference", "reshape")
 #: The named constraints a template may use.
@@ -112,6 +113,15 @@ class ReshapeSpec(BaseModel):
     shape: list[Any] = Field(min_length=1, max_length=4)
 
 
+class NetworkLayerSpec(BaseModel):
+    """A layer of a network spec (shipped name like ``lenet5``, or a path), drawn among ``types``."""
+
+    model_config = _STRICT
+    network: str = Field(min_length=1)
+    types: list[Literal["conv2d", "max_pool2d", "avg_pool2d", "linear"]] = Field(min_length=1)
+    number: int | None = Field(None, ge=1)  # a fixed layer (1-based, counting every layer)
+
+
 class ParamSpec(BaseModel):
     """How one parameter is drawn or derived (exactly one rule)."""
 
@@ -123,6 +133,7 @@ class ParamSpec(BaseModel):
     real: tuple[float, float] | None = None
     decimals: int = Field(1, ge=0, le=6)
     matrix: MatrixSpec | None = None
+    network_layer: NetworkLayerSpec | None = None
     ref: str | None = None
     list_: List[Any] | None = Field(None, alias="list")
     record: dict[str, Any] | None = None
@@ -215,7 +226,7 @@ class Transform(BaseModel):
     """How the solver's value becomes the answer: squeeze -> layout -> pick, in that order."""
 
     model_config = _STRICT
-    squeeze: bool = False  # drop leading axes of size 1 ((1, H, W) -> (H, W))
+    squeeze: bool = False  # drop leading axes of size 1 down to a matrix ((1, H, W) -> (H, W))
     layout: Literal["CHW", "HWC"] | None = None  # a (C, H, W) shape answered as H x W x C
     pick: list[Any] | None = Field(None, min_length=1)  # 1-based indices of one element
 
@@ -294,6 +305,7 @@ class Template(BaseModel):
     tolerance: Tolerance = Tolerance()
     shape_order: str | None = None  # e.g. "H x W x C"
     shuffle_choices: bool = True  # for computed choices (answer.match)
+    prefer_distinct: bool = True  # redraw (a little) to make every listed mistake visible
     max_attempts: int = Field(200, ge=1, le=10_000)
     _source: str = PrivateAttr("")
 
@@ -362,13 +374,18 @@ def placeholders(prompt: str) -> list[tuple[str, str]]:
     return found
 
 
+def _head(ref: str) -> str:
+    """``layer.in_channels`` refers to the field ``in_channels`` of the parameter ``layer``."""
+    return ref.split(".", 1)[0]
+
+
 def _check_params(t: Template) -> Iterator[tuple[str, str]]:
     seen: list[str] = []
     for name, spec in t.params.items():
         if not name.isidentifier():
             yield f"params.{name}", "parameter names must be identifiers (letters, digits, _)"
         for where, ref in _param_refs(spec):
-            if ref not in seen:
+            if _head(ref) not in seen:
                 yield f"params.{name}.{where}", f"unknown parameter {ref!r} (parameters can only use earlier ones)"
         seen.append(name)
 
@@ -380,7 +397,7 @@ def _check_prompt(t: Template) -> Iterator[tuple[str, str]]:
         yield "prompt", f"malformed placeholder: {error}"
         return
     for name, spec in found:
-        if name not in t.params:
+        if _head(name) not in t.params:
             yield "prompt", f"placeholder {{{name}}} is not a parameter (known: {', '.join(t.params) or 'none'})"
         if spec not in FORMAT_SPECS:
             yield "prompt", f"placeholder {{{name}:{spec}}}: unknown format (known: {', '.join(FORMAT_SPECS[1:])})"
@@ -394,7 +411,7 @@ def _check_constraints(t: Template) -> Iterator[tuple[str, str]]:
         if isinstance(value, (int, float, bool)) and not isinstance(value, str):
             continue
         for ref in _refs(value):
-            if ref not in t.params:
+            if _head(ref) not in t.params:
                 yield f"constraints.{i}.{c.rule}", f"unknown parameter {ref!r}"
 
 
@@ -425,10 +442,10 @@ def _check_answer(t: Template) -> Iterator[tuple[str, str]]:
         args_where = "answer.args" if t.answer.parts is None else f"answer.parts.{i}.args"
         for arg, value in part.args.items():
             for ref in _refs(value):
-                if ref not in t.params:
+                if _head(ref) not in t.params:
                     yield f"{args_where}.{arg}", f"unknown parameter {ref!r}"
     for ref in _refs(t.answer.transform.pick or []):
-        if ref not in t.params:
+        if _head(ref) not in t.params:
             yield "answer.transform.pick", f"unknown parameter {ref!r}"
     if t.answer.match is not None and any(p.computation != "conv2d" for p in parts):
         yield "answer.match", "match compares filter effects, so the computation must be conv2d"
