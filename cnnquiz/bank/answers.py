@@ -17,6 +17,9 @@ Rules
   the reverse) is accepted only when that reading reproduces the key and the typed
   numbers are not a known wrong answer under any reading; the feedback says
   "read as C x H x W". Height and width are never swapped silently.
+- A mistake is named when the answer equals its value within the question's tolerance,
+  widened to :data:`DEFAULT_TOLERANCE` for non-integer values (whole values stay exact);
+  several mistakes giving that value are named together (keys joined by ``+``).
 - An unparsable answer is a format error: no credit is lost, the feedback is a hint.
 """
 
@@ -211,7 +214,23 @@ def effective_tolerance(question: Question) -> Tolerance:
         key = np.asarray(question.answer, dtype=float)
     except (TypeError, ValueError):
         return tol
-    return tol if np.all(np.mod(key, 1) == 0) else DEFAULT_TOLERANCE
+    return tol if _integral(key) else DEFAULT_TOLERANCE
+
+
+def _integral(arr: np.ndarray) -> bool:
+    """Every value finite and whole."""
+    finite = np.isfinite(arr)
+    return bool(finite.all() and (arr == np.round(arr)).all())
+
+
+def _diagnosis_tolerance(question: Question, value: np.ndarray) -> Tolerance:
+    """How close an answer must be to a mistake's value to name the mistake: the
+    question's tolerance, widened to :data:`DEFAULT_TOLERANCE` for a non-integer value
+    (a student rounds a wrong value as they round a right one; whole values stay exact)."""
+    tol = question.tolerance
+    if _integral(value):
+        return tol
+    return Tolerance(rtol=max(tol.rtol, DEFAULT_TOLERANCE.rtol), atol=max(tol.atol, DEFAULT_TOLERANCE.atol))
 
 
 # --- the verdict ---------------------------------------------------------------------
@@ -295,19 +314,18 @@ class _Outcome:
         self.mistake, self.notes = mistake, list(notes)
 
 
-def _wrong_match(question: Question, got: Any, tol: Tolerance) -> str | None:
-    """The known mistakes whose value equals ``got`` (within tolerance), keys joined
-    with ``+`` when several give the same value (they cannot be told apart)."""
+def _wrong_match(question: Question, got: Any) -> str | None:
+    """The known mistakes whose value equals ``got`` (within the diagnosis tolerance),
+    keys joined with ``+`` when several give the same value (they cannot be told apart)."""
     found: list[str] = []
     for wrong in question.wrong_answers:
         if wrong.mistake not in mistakes.CATALOGUE:
             continue
-        value = wrong.value
-        if question.kind is AnswerKind.MATRIX:
-            try:
-                value = _squeeze(np.asarray(value, dtype=float))
-            except (TypeError, ValueError):
-                continue
+        try:
+            value = _squeeze(np.asarray(wrong.value, dtype=float))
+        except (TypeError, ValueError):
+            continue
+        tol = _diagnosis_tolerance(question, value)
         if mistakes.values_match(got, value, rtol=tol.rtol, atol=tol.atol) and wrong.mistake not in found:
             found.append(wrong.mistake)
     return "+".join(found) or None
@@ -322,7 +340,7 @@ def _check_number(question: Question, text: str) -> _Outcome:
     good = abs(value - key) <= tol.atol + tol.rtol * abs(key)
     given = format_number(value)
     return _Outcome(correct=good, credit=float(good), given=given,
-                    mistake=None if good else _wrong_match(question, value, tol))
+                    mistake=None if good else _wrong_match(question, value))
 
 
 # --- shapes --------------------------------------------------------------------------
@@ -359,20 +377,19 @@ def _check_shape(question: Question, text: str) -> _Outcome:
     labels = _labels(question, len(key))
     asked = question.shape_order or f"{len(key)} dimensions"
     if len(dims) != len(key):
-        return _Outcome(correct=False, credit=0.0, given=given, mistake=_wrong_match(question, dims, Tolerance()),
+        return _Outcome(correct=False, credit=0.0, given=given, mistake=_wrong_match(question, dims),
                         notes=[f"A {len(key)}-dimensional shape ({asked}) was expected, not {len(dims)} numbers."])
     if dims == key:
         return _Outcome(correct=True, credit=1.0, given=given)
     credit = sum(a == b for a, b in zip(dims, key)) / len(key)
-    exact = Tolerance()
-    mistake = _wrong_match(question, dims, exact)
+    mistake = _wrong_match(question, dims)
     if labels is None:
         notes = [f"{round(credit * len(key))} of {len(key)} dimensions are right."] if credit else []
         return _Outcome(correct=False, credit=credit, given=given, mistake=mistake, notes=notes)
     others = _conventional_orders(labels)[1:]
     readings = {_order(order): _reorder(dims, order, labels) for order in others}
     matching = [name for name, value in readings.items() if value == key]
-    ambiguous = mistake is not None or any(_wrong_match(question, v, exact) for v in readings.values())
+    ambiguous = mistake is not None or any(_wrong_match(question, v) for v in readings.values())
     if matching and not ambiguous:
         return _Outcome(correct=True, credit=1.0, given=given,
                         notes=[f"(Read as {matching[0]}; the question asks for {asked}.)"])
@@ -416,7 +433,7 @@ def _check_matrix(question: Question, text: str) -> _Outcome:
     got = _fit(np.asarray(parse_matrix(text, hint=expected_format(question)), dtype=float), key)
     given = format_matrix(got.tolist())
     tol = effective_tolerance(question)
-    mistake = _wrong_match(question, got, tol)
+    mistake = _wrong_match(question, got)
     if got.shape != key.shape:
         return _Outcome(correct=False, credit=0.0, given=given, mistake=mistake,
                         notes=[f"A {_dims(key)} matrix was expected, not {_dims(got)}."])

@@ -64,8 +64,19 @@ def _clean(text: str) -> str:
     return text
 
 
+_SPECIAL_RE = re.compile(r"^([+-]?)(nan|inf|infinity|∞)$", re.IGNORECASE)
+
+
 def _plain_number(text: str) -> Number | None:
-    """A number without thousands separators (int, decimal, scientific), or None."""
+    """A number without thousands separators (int, decimal, scientific), or None.
+
+    ``nan`` and ``inf`` are read too: what naive code prints is a value a student may
+    type, and a known mistake may give it (softmax without max-subtraction).
+    """
+    special = _SPECIAL_RE.match(text)
+    if special:
+        value = math.nan if special[2].lower() == "nan" else math.inf
+        return -value if special[1] == "-" else value
     match = _NUMBER_RE.match(text)
     if not match:
         return None

@@ -185,7 +185,11 @@ def quiz(
     bank = _load_bank(bank_dirs)
     topics = list(topic or [])
     if interactive:
-        topics, difficulty, count = _setup(bank, topics, difficulty, count)
+        try:
+            topics, difficulty, count = _setup(bank, topics, difficulty, count)
+        except (EOFError, KeyboardInterrupt):
+            console.print(Text("\nNo quiz this time.", style="dim"))
+            return
     if seed is None and student is None:
         seed = secrets.randbelow(1_000_000)
     paper = _generate(bank, seed=seed, student=student, count=count or 10,

@@ -35,6 +35,7 @@ CASES: list[tuple[str, str, dict[str, Any], str | None]] = [
     ("sigmoid", "number", dict(x=-1.5), None),
     ("sigmoid_relu", "number", dict(z=-2.0), None),
     ("softmax", "matrix", dict(z=[1.0, 2.0, 0.5]), None),
+    ("softmax", "matrix", dict(z=[1000.0, 999.0]), None),  # naive code prints nan
     ("receptive_field", "integer", dict(layers=[(3, 2, 1), (3, 1, 2), (3, 1, 1)]), None),
 ]
 
@@ -49,14 +50,10 @@ def _as_kind(kind: str, value: Any) -> Any:
     return np.asarray(value).tolist()
 
 
-def _finite(value: Any) -> bool:
-    return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
-
-
 def make(computation: str, kind: str, params: dict[str, Any], order: str | None = None, **extra: Any) -> Question:
     """A question the way the generator makes one: key and wrong answers from the solver."""
     wrong = [WrongAnswer(mistake=k, value=_as_kind(kind, v))
-             for k, v in mistakes.mistaken_values(computation, params).items() if _finite(v)]
+             for k, v in mistakes.mistaken_values(computation, params).items()]
     fields: dict[str, Any] = dict(
         id="q1", template=f"hand-{computation}", topic="t", difficulty=1, kind=kind,
         prompt="?", params=params, answer=_as_kind(kind, mistakes.compute(computation, params)),
@@ -85,8 +82,7 @@ def typed(kind: str, value: Any) -> str:
 DIAGNOSABLE = [
     pytest.param(c, kind, params, order, key, id=f"{c}-{kind}-{key}")
     for c, kind, params, order in CASES
-    for key, value in mistakes.mistaken_values(c, params).items()
-    if _finite(value)
+    for key in mistakes.mistaken_values(c, params)
 ]
 
 
@@ -109,8 +105,7 @@ def test_every_mistake_is_named_by_an_answer_that_commits_it(
 def test_the_cases_cover_every_typeable_mistake_of_every_computation() -> None:
     covered = {(p.values[0], p.values[4]) for p in DIAGNOSABLE}
     expected = {(c.key, m) for c in mistakes.COMPUTATIONS.values() for m in c.mistakes}
-    # softmax_overflow gives NaN: nobody can type it, so no answer can commit it.
-    assert expected - covered == {("softmax", "softmax_overflow")}
+    assert expected == covered
 
 
 @pytest.mark.parametrize("computation, kind, params, order", [c for c in CASES])
@@ -151,6 +146,23 @@ def test_a_non_integer_key_without_tolerance_gets_the_default() -> None:
     assert check(q, "0.182").correct and check(q, "0.183").correct  # 1 % or 3 decimals
     assert not check(q, "0.19").correct
     assert check(q, "1/2").mistake == "relu_before_sigmoid"
+
+
+def test_a_rounded_wrong_value_is_still_named_but_whole_values_stay_exact() -> None:
+    q = make("max_pool2d", "matrix", dict(x=np.arange(24).reshape(1, 4, 6).tolist(), kernel_size=3, stride=1))
+    assert effective_tolerance(q) == Tolerance()  # the key is whole: exact
+    avg = np.asarray(mistakes.mistaken_values("max_pool2d", q.params)["avg_instead_of_max"])[0]
+    rounded = "; ".join(" ".join(f"{v:.2f}" for v in row) for row in avg)
+    assert check(q, rounded).mistake == "avg_instead_of_max"
+    params = check(make("linear_params", "integer", dict(in_features=256, out_features=100)), "25650")
+    assert params.mistake is None  # 1 % of 25,600 would be 256: whole values are never widened
+
+
+def test_nan_and_inf_are_values_a_student_may_type() -> None:
+    q = make("softmax", "matrix", dict(z=[1000.0, 999.0]))
+    assert check(q, "nan nan").mistake == "softmax_overflow"
+    assert check(q, "inf inf").mistake == "softmax_not_normalized"
+    assert check(make("sigmoid", "number", dict(x=2.0)), "inf").status == "wrong"
 
 
 def test_integers_are_exact() -> None:

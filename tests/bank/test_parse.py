@@ -30,6 +30,7 @@ FAST = settings(max_examples=150, deadline=None)
         ("0.73", 0.73), (".5", 0.5), ("2.", 2.0), ("1,234.5", 1234.5),
         ("1/2", 0.5), ("-3/4", -0.75), ("6/3", 2), ("1.5/3", 0.5),
         ("2.5e-3", 0.0025), ("1E3", 1000.0), ("1.5 x 10^3", 1500.0), ("2×10^-2", 0.02),
+        ("inf", math.inf), ("-Infinity", -math.inf), ("∞", math.inf),
     ],
 )
 def test_numbers_as_people_type_them(text: str, value: float) -> None:
@@ -59,6 +60,10 @@ def test_unreadable_numbers_give_a_hint(text: str, message: str) -> None:
         parse_number(text)
     if text != "1/0":
         assert "e.g." in str(info.value)
+
+
+def test_nan_is_read() -> None:
+    assert math.isnan(parse_number("NaN")) and math.isnan(parse_matrix("nan 1")[0][0])
 
 
 @given(st.integers(min_value=-(10**12), max_value=10**12), st.sampled_from(["", ",", " ", "_"]))

@@ -165,3 +165,9 @@ def test_bad_options_exit_non_zero_with_one_line(args: list[str], message: str) 
     result = runner.invoke(app, ["quiz", *args], input="", env=ENV)
     assert result.exit_code == 2
     assert message in " ".join(result.output.split())
+
+
+def test_end_of_input_during_the_set_up_questions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(quiz_cmd, "_interactive", lambda: True)
+    result = _quiz(["--bank", str(BANK)], "quiz_test\n")
+    assert result.exit_code == 0 and "No quiz this time." in result.output
