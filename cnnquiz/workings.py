@@ -33,8 +33,9 @@ def _size_working(p: Mapping[str, Any], answer: Any, *, pool: bool) -> str:
         return f"padding='{padding}' gives {answer}" + (
             " (same keeps the input size)" if padding == "same" else ""
         )
-    stride = p.get("stride", 1)
-    if pool and stride is None:
+    # Pooling's stride defaults to the kernel size (PyTorch), convolution's to 1.
+    stride = p.get("stride", None if pool else 1)
+    if stride is None:
         stride = p["kernel_size"]
     outs = answer if isinstance(answer, tuple) else (answer, answer)
     lines = []

@@ -120,6 +120,8 @@ def test_catalogue_is_consistent() -> None:
         ("conv2d", dict(x=LECTURE_IMAGE, weight=LECTURE_KERNEL), "(1x1) + (1x0) + (1x1) + (0x0) + (1x1) + (1x0) + (0x1) + (0x0) + (1x1) = 4"),
         ("sigmoid_relu", dict(z=-3), "ReLU(-3) = max(-3, 0) = 0; sigmoid(0)"),
         ("receptive_field", dict(layers=[3, 3, 3]), "= 7"),
+        ("pool2d_output_size", dict(size=55, kernel_size=2), "floor((55 + 2x0 - 2) / 2) + 1 = 27"),
+        ("pool2d_output_size", dict(size=5, kernel_size=2, ceil_mode=True), "ceil((5 + 2x0 - 2) / 2) + 1 = 3"),
     ],
 )
 def test_working_puts_the_numbers_in(computation: str, params: dict, expected: str) -> None:
