@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 from typing import Any, List, Optional
 
-import numpy as np
 import typer
 from rich.prompt import IntPrompt, Prompt
 from rich.table import Table
@@ -88,18 +87,6 @@ def _setup(bank: Any, topics: List[str], difficulty: Optional[int], count: Optio
     return topics, difficulty, count
 
 
-def _expected_rows(question: Question) -> int | None:
-    try:
-        key = np.asarray(question.answer, dtype=float)
-    except (TypeError, ValueError):
-        return None
-    while key.ndim > 2 and key.shape[0] == 1:
-        key = key[0]
-    if key.ndim == 1:
-        return 1
-    return int(np.prod(key.shape[:-1]))
-
-
 def _line(prompt: str, interactive: bool) -> str:
     text = console.input(Text(prompt, style="bold"))
     if not interactive:
@@ -117,10 +104,11 @@ def _read_answer(question: Question, interactive: bool) -> str:
             console.print(Text("type an answer, 'skip' to skip, or 'quit' to stop", style="dim"))
     if question.kind is not AnswerKind.MATRIX or first.strip().lower() in _SKIP + _QUIT:
         return first
-    if any(mark in first for mark in ";|") or first.strip().startswith("[["):
+    nested = first.strip().startswith("[[")
+    if any(mark in first for mark in ";|") or (nested and _balanced(first)):
         return first
-    rows, wanted = [first], _expected_rows(question)
-    while wanted is None or len(rows) < wanted:
+    rows = [first]
+    while True:
         try:
             more = _line("          … ", interactive)
         except EOFError:
@@ -128,7 +116,13 @@ def _read_answer(question: Question, interactive: bool) -> str:
         if not more.strip():
             break
         rows.append(more)
+        if nested and _balanced("".join(rows)):
+            break  # [[4, 3], ... typed over several lines: done at the last ]
     return "\n".join(rows)
+
+
+def _balanced(text: str) -> bool:
+    return text.count("[") == text.count("]")
 
 
 def _ask(question: Question, interactive: bool) -> tuple[Verdict, str | None]:

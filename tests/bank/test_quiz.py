@@ -121,12 +121,12 @@ def test_ctrl_c_stops_cleanly(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "Stopped after 1 of 4 questions." in result.output and "Score: 1 / 1 (100%)" in result.output
 
 
-def test_a_matrix_may_be_typed_one_row_per_line_and_blank_lines_are_ignored() -> None:
+def test_a_matrix_may_be_typed_one_row_per_line_until_an_empty_line() -> None:
     paper = _paper(2)
     lines: list[str] = []
     for q in paper.questions:
         key = format_key(q)
-        lines.extend(key.split("; ") if q.kind.value == "matrix" else ["", key])
+        lines.extend([*key.split("; "), ""] if q.kind.value == "matrix" else ["", key])
     result = _quiz([*OPTIONS, "--seed", "2"], "\n".join(lines) + "\n")
     assert result.exit_code == 0, result.output
     assert "Score: 4 / 4 (100%)" in result.output
@@ -171,3 +171,17 @@ def test_end_of_input_during_the_set_up_questions(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(quiz_cmd, "_interactive", lambda: True)
     result = _quiz(["--bank", str(BANK)], "quiz_test\n")
     assert result.exit_code == 0 and "No quiz this time." in result.output
+
+
+def test_a_nested_list_may_span_several_lines() -> None:
+    paper = _paper(2)
+    lines: list[str] = []
+    for q in paper.questions:
+        if q.kind.value == "matrix":
+            rows = [f"[{', '.join(str(v) for v in row)}]" for row in q.answer]
+            lines.extend(["[" + rows[0] + ",", *[r + "," for r in rows[1:-1]], rows[-1] + "]"])
+        else:
+            lines.append(format_key(q))
+    result = _quiz([*OPTIONS, "--seed", "2"], "\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Score: 4 / 4 (100%)" in result.output
