@@ -28,7 +28,6 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from cnnquiz import mistakes
 from cnnquiz.bank.parse import (
@@ -43,6 +42,7 @@ from cnnquiz.bank.parse import (
     parse_shape,
 )
 from cnnquiz.bank.question import AnswerKind, Question, Tolerance
+from cnnquiz.bank.verdict import Graded, Verdict, mistake_entry, total
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -59,63 +59,6 @@ __all__ = [
 
 DEFAULT_TOLERANCE = Tolerance(rtol=0.01, atol=0.0005)
 """For non-integer keys of questions that give no tolerance: 1 % or 3 decimals."""
-
-
-class Verdict(BaseModel):
-    """The outcome of one typed answer."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    correct: bool = False
-    credit: float = Field(0.0, ge=0.0, le=1.0)
-    format_error: str | None = None  # the hint of the expected format; costs nothing
-    mistake: str | None = None  # key in cnnquiz.mistakes.CATALOGUE
-    feedback: str = ""
-    working: str = ""
-    expected: str = ""  # the key, written as one would type it
-    given: str = ""  # the answer as it was read ("" when it could not be read)
-    skipped: bool = False
-
-    @property
-    def status(self) -> str:
-        """``correct``, ``partial``, ``wrong``, ``format_error`` or ``skipped``."""
-        if self.skipped:
-            return "skipped"
-        if self.format_error is not None:
-            return "format_error"
-        if self.correct:
-            return "correct"
-        return "partial" if self.credit > 0 else "wrong"
-
-    @property
-    def mistake_name(self) -> str | None:
-        entry = mistake_entry(self.mistake)
-        return entry.name if entry else None
-
-
-class Graded(BaseModel):
-    """One question of a paper with the answer given and its verdict."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    topic: str
-    template: str
-    answer: str | None = None  # as typed; None when not answered
-    verdict: Verdict
-
-
-def mistake_entry(key: str | None) -> mistakes.Mistake | None:
-    """The catalogue entry of a verdict's ``mistake``; ``"a+b"`` names both together."""
-    if not key:
-        return None
-    found = [mistakes.CATALOGUE[k] for k in key.split("+") if k in mistakes.CATALOGUE]
-    return mistakes.combine(found)
-
-
-def total(graded: Sequence[Graded]) -> tuple[float, int]:
-    """``(score, max_score)``: the sum of credits, one point per question."""
-    return round(sum(g.verdict.credit for g in graded), 4), len(graded)
 
 
 # --- formats -------------------------------------------------------------------------
