@@ -203,7 +203,10 @@ def _same(a: Any, b: Any, template: Template) -> bool:
     if isinstance(a, str) and isinstance(b, str) and template.kind is AnswerKind.CHOICE:
         return a == b
     tol = template.tolerance
-    return mistakes.values_match(a, b, rtol=tol.rtol, atol=max(tol.atol, 1e-9))
+    atol = max(tol.atol, 1e-9)
+    if _is_integer(a) and _is_integer(b):  # the common case, without numpy
+        return abs(a - b) <= atol + tol.rtol * abs(b)
+    return mistakes.values_match(a, b, rtol=tol.rtol, atol=atol)
 
 
 def evaluate(template: Template, values: Mapping[str, Any]) -> Evaluated:

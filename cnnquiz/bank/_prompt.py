@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from cnnquiz.bank.schema import placeholders
+from cnnquiz.bank._checks import placeholders
 
 __all__ = ["fill_prompt", "format_value", "format_number", "matrix_block"]
 

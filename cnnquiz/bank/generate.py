@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
@@ -17,10 +18,11 @@ import numpy as np
 from cnnquiz.bank._answer import Evaluated, answer_rejection, evaluate
 from cnnquiz.bank._draw import Rejected, TemplateBug, draw_params, param_rejection
 from cnnquiz.bank._prompt import fill_prompt
-from cnnquiz.bank.load import Bank
+from cnnquiz.bank.load import Bank, collect
 from cnnquiz.bank.question import AnswerKind, Paper, Question, WrongAnswer
 from cnnquiz.bank.schema import Template
 from cnnquiz.errors import BankError
+from cnnquiz.paths import shipped_templates_dir
 
 __all__ = [
     "student_seed",
@@ -28,6 +30,8 @@ __all__ = [
     "select_templates",
     "generate_question",
     "generate_paper",
+    "question_seed",
+    "validate_dir",
     "PREFERRED_DRAWS",
 ]
 
@@ -208,3 +212,34 @@ def generate_paper(
         generate_question(t, question_seed(seed, i, t.id), f"q{i}") for i, t in enumerate(chosen, start=1)
     ]
     return Paper(seed=seed, student=student, count=count, topics=list(topics), questions=questions)
+
+
+def validate_dir(directory: Path, *, variants: int = 100) -> tuple[int, list[str]]:
+    """Check a bank directory: every file loads and every template gives ``variants`` questions.
+
+    Returns the number of valid templates and one line per problem (also: a listed mistake
+    that never shows a value of its own in any variant).
+    """
+    directory = Path(directory)
+    shipped = directory.resolve() == shipped_templates_dir().resolve()
+    try:
+        templates, problems = collect([], shipped=directory) if shipped else collect([directory], shipped=None)
+    except BankError as error:
+        return 0, [str(error)]
+    if not templates and not problems:
+        problems.append(f"{directory}: no templates found (*.yaml files with a 'templates' list)")
+    for t in templates:
+        seen: set[str] = set()
+        try:
+            for i in range(variants):
+                q = generate_question(t, derive_seed("validate", t.id, i), "q1")
+                seen.update(w.mistake for w in q.wrong_answers)
+        except BankError as error:
+            problems.append(str(error))
+            continue
+        for i, key in enumerate(t.mistakes):
+            if key not in seen:
+                problems.append(
+                    f"{_label(t)}: mistakes.{i}: {key!r} never gives a value of its own in {variants} variants"
+                )
+    return len(templates), problems

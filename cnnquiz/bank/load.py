@@ -17,7 +17,8 @@ from typing import Sequence
 import yaml
 from pydantic import ValidationError
 
-from cnnquiz.bank.schema import Template, TemplateFile, semantic_problems
+from cnnquiz.bank._checks import semantic_problems
+from cnnquiz.bank.schema import Template, TemplateFile
 from cnnquiz.errors import BankError
 from cnnquiz.paths import shipped_templates_dir
 
