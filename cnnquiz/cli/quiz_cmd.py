@@ -217,8 +217,11 @@ def grade_answers_command(
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for r in results:
         style = "green" if r.status == "graded" else "red"
-        table.add_row(r.student, f"{r.score:g}", str(r.max_score), Text(r.status, style=style))
+        table.add_row(r.student, f"{round(r.score, 2):g}", str(r.max_score), Text(r.status, style=style))
     console.print(table)
+    errors = sum(r.status == "error" for r in results)
+    console.print(Text(f"{len(results) - errors} graded, {errors} with errors; "
+                       f"wrote {out / 'grades.csv'} and one <student>.json each."))
     for r in results:
         if r.error:
             err_console.print(Text(f"{r.student}: {r.error}", style="red"), soft_wrap=True)
