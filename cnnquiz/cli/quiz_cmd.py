@@ -168,7 +168,7 @@ def quiz(
     bank_dirs: Optional[List[Path]] = typer.Option(None, "--bank", help="Extra template directory (repeatable)."),
     topic: Optional[List[str]] = typer.Option(None, "--topic", help="Only these topics (repeatable)."),
     difficulty: Optional[int] = typer.Option(None, "--difficulty", min=1, max=3, help="1 easy, 2 medium, 3 hard."),
-    count: Optional[int] = typer.Option(None, "--count", min=1, help="Number of questions [default: 10]."),
+    count: Optional[int] = typer.Option(None, "--count", min=1, help="Number of questions (default 10)."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Paper seed (same seed, same paper)."),
     student: Optional[str] = typer.Option(None, "--student", help="Derive the seed from a student id."),
 ) -> None:
