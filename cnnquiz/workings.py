@@ -22,7 +22,7 @@ def _pair(value: Any) -> tuple[int, int]:
 
 
 def _size_line(n: int, k: int, s: int, p: int, d: int, out: int, *, ceil: bool = False) -> str:
-    kernel = f"{k}" if d == 1 else f"{d}x({k}-1)+1"
+    kernel = f"{k}" if d == 1 else f"({d}x({k}-1)+1)"
     rounding = "ceil" if ceil else "floor"
     return f"{rounding}(({n} + 2x{p} - {kernel}) / {s}) + 1 = {out}"
 

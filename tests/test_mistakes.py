@@ -121,6 +121,7 @@ def test_catalogue_is_consistent() -> None:
         ("sigmoid_relu", dict(z=-3), "ReLU(-3) = max(-3, 0) = 0; sigmoid(0)"),
         ("receptive_field", dict(layers=[3, 3, 3]), "= 7"),
         ("pool2d_output_size", dict(size=55, kernel_size=2), "floor((55 + 2x0 - 2) / 2) + 1 = 27"),
+        ("conv2d_output_size", dict(size=44, kernel_size=3, padding=4, dilation=4), "floor((44 + 2x4 - (4x(3-1)+1)) / 1) + 1 = 44"),
         ("pool2d_output_size", dict(size=5, kernel_size=2, ceil_mode=True), "ceil((5 + 2x0 - 2) / 2) + 1 = 3"),
     ],
 )
