@@ -164,3 +164,15 @@ def write_variant(folder: Path, key: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "cnn.py").write_text(variant_source(key), encoding="utf-8")
     return folder
+
+
+def loses(key: str, case) -> bool:
+    """Whether the variant ``key`` must lose ``case`` (a test of the mistaken function whose
+    answer the mistake changes; for a pooling stride of 1, only where the stride is left out)."""
+    function, _ = BUGS[key]
+    mistake = CATALOGUE_KEY.get(key, key)
+    if case.function != function or mistake not in case.mistaken:
+        return False
+    if key == "pool_stride_one":
+        return case.params.get("stride") is None
+    return True

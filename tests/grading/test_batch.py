@@ -1,0 +1,189 @@
+"""Batch grading: discovery, hashes, shards, resume after an interruption, crashes, hostiles."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from buggy import CORRECT
+from grading_helpers import EXAMPLES, FAST, read_json
+
+from cnnquiz.errors import GradingError
+from cnnquiz.grading import batch
+from cnnquiz.grading.reports import read_student
+from cnnquiz.grading.batch import Grader, Shard, find_students, grade_batch, submission_hash
+from cnnquiz.grading.results import StudentStatus, TestStatus
+from cnnquiz.grading.sandbox import IsolationLevel
+
+
+@pytest.fixture(scope="module")
+def grader(cnn):
+    return Grader(cnn, limits=FAST)
+
+
+@pytest.fixture
+def subs(tmp_path):
+    root = tmp_path / "subs"
+    shutil.copytree(EXAMPLES, root)
+    return root
+
+
+def wait_for_workers():
+    for thread in threading.enumerate():
+        if thread.name.startswith("cnnquiz-grade"):
+            thread.join()
+
+
+def test_find_students_sorted_without_hidden(tmp_path):
+    for name in ("b", "a", ".git", "__pycache__"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "notes.txt").write_text("x")
+    assert [p.name for p in find_students(tmp_path)] == ["a", "b"]
+    with pytest.raises(GradingError, match="not a folder of submissions"):
+        find_students(tmp_path / "notes.txt")
+
+
+def test_submission_hash_follows_content_not_caches(tmp_path):
+    (tmp_path / "cnn.py").write_text("x = 1\n")
+    first = submission_hash(tmp_path)
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "cnn.pyc").write_bytes(b"junk")
+    assert submission_hash(tmp_path) == first
+    (tmp_path / "cnn.py").write_text("x = 2\n")
+    assert submission_hash(tmp_path) != first
+    (tmp_path / "cnn.py").write_text("x = 1\n")
+    (tmp_path / "extra.py").write_text("")
+    assert submission_hash(tmp_path) != first
+
+
+def test_shards_partition_every_class():
+    students = [f"s{i:03d}" for i in range(300)]
+    shards = [Shard.parse(f"{k}/4") for k in range(1, 5)]
+    owners = [[s for s in students if s in shard] for shard in shards]
+    assert sorted(sum(owners, [])) == students
+    assert all(40 < len(part) < 110 for part in owners)
+    assert Shard.parse("1/1") == Shard(1, 1)
+    for bad in ("0/2", "3/2", "2", "a/b"):
+        with pytest.raises(GradingError, match="--shard"):
+            Shard.parse(bad)
+
+
+def test_an_interrupted_run_loses_nothing_and_resume_skips_the_unchanged(grader, subs, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    full = grade_batch(subs, tmp_path / "full", grader, jobs=2)
+
+    def stop(result, reused):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        grade_batch(subs, out, grader, jobs=1, on_result=stop)
+    wait_for_workers()
+    done = {p.parent.name for p in out.glob("*/results.json")}
+    assert 1 <= len(done) < 7
+    for name in done:  # written completely (atomically), and the same as in a full run
+        recorded = read_student(out / name, strict=True).report_entry()
+        assert recorded == read_student(tmp_path / "full" / name, strict=True).report_entry()
+
+    graded = []
+    real_grade = Grader.grade
+    monkeypatch.setattr(Grader, "grade", lambda self, folder, student=None: graded.append(student) or real_grade(self, folder, student))
+    resumed = grade_batch(subs, out, grader, jobs=2, resume=True)
+    assert sorted(graded) == sorted({p.name for p in subs.iterdir()} - done)
+    assert resumed.reused == len(done) and resumed.graded == 7 - len(done)
+    assert read_json(out / "report.json") == read_json(tmp_path / "full" / "report.json")
+    assert [r.student for r in full.results] == [r.student for r in resumed.results]
+
+    graded.clear()
+    (subs / "bob_flipped_kernel" / "cnn.py").write_text(CORRECT.read_text())
+    again = grade_batch(subs, out, grader, jobs=2, resume=True)
+    assert graded == ["bob_flipped_kernel"] and again.reused == 6
+    bob = next(r for r in again.results if r.student == "bob_flipped_kernel")
+    assert bob.failed == []
+
+
+def test_a_crash_of_grading_itself_is_one_error_row(grader, subs, tmp_path, monkeypatch):
+    real = batch.run_submission
+
+    def flaky(folder, *args, **kwargs):
+        if folder.name == "carol_forgot_plus_one":
+            raise RuntimeError("boom")
+        return real(folder, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "run_submission", flaky)
+    summary = grade_batch(subs, tmp_path / "out", grader, jobs=2)
+    by_name = {r.student: r for r in summary.results}
+    carol = by_name["carol_forgot_plus_one"]
+    assert carol.status is StudentStatus.ERROR and carol.grader_error and carol.score == 0
+    assert "grading itself failed (RuntimeError: boom)" in carol.output
+    assert all(t.status is TestStatus.ERROR for t in carol.tests)
+    assert by_name["alice_correct"].failed == [] and len(by_name) == 7
+    assert "carol_forgot_plus_one,0,66,error" in (tmp_path / "out" / "grades.csv").read_text()
+    monkeypatch.setattr(batch, "run_submission", real)
+    resumed = grade_batch(subs, tmp_path / "out", grader, jobs=2, resume=True)
+    assert resumed.graded == 1  # the grader error is graded again, the others are reused
+    assert next(r for r in resumed.results if r.student == "carol_forgot_plus_one").status is StudentStatus.GRADED
+
+
+HOSTILE = {
+    "loops": ("relu", "def relu(x):\n    while True:\n        pass\n"),
+    "exits": ("conv2d_params", "def conv2d_params(*args, **kwargs):\n    import os\n    os._exit(0)\n"),
+    "hogs": ("max_pool2d", "def max_pool2d(x, kernel_size, stride=None):\n    return np.ones((1 << 31,))\n"),
+    "floods": ("sigmoid", "def sigmoid(x):\n    print('spam ' * 100000)\n    return 1 / (1 + np.exp(-np.asarray(x)))\n"),
+}
+
+VANDAL = '''
+import glob, os, subprocess
+for path in glob.glob("{subs}/*/cnn.py") + glob.glob("{out}/*/results.json"):
+    try:
+        with open(path, "w") as handle:
+            handle.write("hacked")
+    except OSError:
+        pass
+try:
+    subprocess.Popen(["sleep", "60"], start_new_session=True)
+except OSError:
+    pass
+'''
+
+
+def test_hostile_submissions_do_not_change_honest_results(cnn, subs, tmp_path):
+    grader = Grader(cnn, limits={"call_timeout_s": 0.5})
+    honest = tmp_path / "honest"
+    honest.mkdir()
+    for name in ("alice_correct", "bob_flipped_kernel"):
+        shutil.copytree(subs / name, honest / name)
+    alone = grade_batch(honest, tmp_path / "alone", grader, jobs=2)
+
+    mixed = tmp_path / "mixed"
+    shutil.copytree(honest, mixed)
+    source = CORRECT.read_text()
+    for name, (function, code) in HOSTILE.items():
+        (mixed / name).mkdir()
+        (mixed / name / "cnn.py").write_text(source.replace(f"def {function}(", f"def _unused_{function}(") + "\n" + code)
+    walled = grader.isolation is not IsolationLevel.RLIMITS  # rlimits has no file-system isolation
+    if walled:
+        (mixed / "vandal").mkdir()
+        (mixed / "vandal" / "cnn.py").write_text(source + VANDAL.format(subs=mixed, out=tmp_path / "mixed_out"))
+    together = grade_batch(mixed, tmp_path / "mixed_out", grader, jobs=2)
+
+    by_name = {r.student: r for r in together.results}
+    for result in alone.results:
+        assert by_name[result.student].report_entry() == result.report_entry()
+    assert (mixed / "alice_correct" / "cnn.py").read_text() == source
+    assert {t.status for t in by_name["loops"].failed} == {TestStatus.TIMEOUT}
+    assert {t.function for t in by_name["loops"].failed} == {"relu"}
+    assert {t.function for t in by_name["exits"].failed} == {"conv2d_params"}
+    assert {t.function for t in by_name["hogs"].failed} == {"max_pool2d"}
+    assert by_name["floods"].failed == [] and len(by_name["floods"].output) < 5000
+    assert "hacked" not in (tmp_path / "mixed_out" / "alice_correct" / "results.json").read_text()
+
+
+def test_a_forbidden_import_earns_no_credit(cnn, tmp_path):
+    folder = tmp_path / "borrower"
+    folder.mkdir()
+    folder.joinpath("cnn.py").write_text(CORRECT.read_text() + "\ntry:\n    import torch\nexcept ImportError:\n    torch = None\n")
+    result = Grader(cnn, public_only=True, limits=FAST).grade(folder)
+    assert result.status is StudentStatus.GRADED and result.score == 0
+    assert "No credit: cnn.py imports torch" in result.output
+    assert all(t.summary.startswith("correct, but no credit") for t in result.tests)
