@@ -36,6 +36,25 @@ def as_int(value: Any, name: str, *, minimum: int) -> int:
     return value
 
 
+def as_flag(value: Any, name: str) -> bool:
+    """``True``/``False`` (or numpy bools, or the ints 0 and 1), else ``ValueError``.
+
+    ``bool("no")`` is True: a truthiness test would turn junk into a wrong answer.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral) and value in (0, 1):
+        return bool(value)
+    raise ValueError(f"{name} must be True or False; got {name}={value!r}")
+
+
+def is_default_stride(stride: Any) -> bool:
+    """PyTorch's pooling: ``stride=None`` or an empty sequence means ``kernel_size``."""
+    if isinstance(stride, np.ndarray):
+        return stride.size == 0
+    return stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0)
+
+
 def is_scalar(value: Any) -> bool:
     return isinstance(value, (numbers.Integral, numbers.Real)) and not isinstance(value, (bool, np.bool_))
 
@@ -45,7 +64,7 @@ def as_pair(value: Any, name: str, *, minimum: int) -> Pair:
     if is_scalar(value):
         v = as_int(value, name, minimum=minimum)
         return (v, v)
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+    if not isinstance(value, (list, tuple, np.ndarray)):
         raise ValueError(f"{name} must be an int or a pair (h, w); got {name}={value!r}")
     seq = list(np.asarray(value).ravel()) if isinstance(value, np.ndarray) else list(value)
     if len(seq) != 2:

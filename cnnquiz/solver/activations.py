@@ -10,9 +10,12 @@ __all__ = ["relu", "sigmoid", "softmax"]
 
 
 def _as_array(x: Any, name: str) -> np.ndarray:
-    arr = np.asarray(x)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise ValueError(f"{name} must be numeric; got {name} of dtype {arr.dtype}")
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError):
+        raise ValueError(f"{name} must be numeric; got a ragged or invalid {type(x).__name__}") from None
+    if arr.dtype.kind not in "biuf":  # complex would lose its imaginary part silently
+        raise ValueError(f"{name} must be numeric (real); got {name} of dtype {arr.dtype}")
     return arr
 
 
@@ -48,8 +51,8 @@ def softmax(z: Any, axis: int = -1) -> np.ndarray:
     arr = _as_array(z, "z").astype(np.float64, copy=False)
     if arr.ndim == 0:
         raise ValueError("z must have at least one dimension; got a scalar")
-    if not -arr.ndim <= axis < arr.ndim:
-        raise ValueError(f"axis must be in [-{arr.ndim}, {arr.ndim}); got axis={axis}")
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)) or not -arr.ndim <= axis < arr.ndim:
+        raise ValueError(f"axis must be an int in [-{arr.ndim}, {arr.ndim}); got axis={axis!r}")
     if arr.shape[axis] == 0:
         raise ValueError("z must not be empty along axis")
     # z - max(z) overflows to -inf only for gaps beyond 1.8e308: exp(-inf) is the right 0.

@@ -3,59 +3,113 @@
 Semantics are PyTorch's (cross-correlation, zero padding, groups, dilation,
 ceil_mode, count_include_pad). Integer inputs give integer outputs for conv2d and
 max_pool2d (computed exactly in float64, as long as values stay below 2**53).
+
+Speed (see ``bench/bench_solver.py``): grading calls these thousands of times on tiny
+arrays, so the common arguments (ints, int pairs, bools, ndarrays) take a fast path
+and anything else goes through the full normalization of ``_args`` / ``shapes``,
+which also words every error. Windows are zero-copy strided views built with
+``np.ndarray(buffer=...)``; convolution is one GEMM ``(K, C*kh*kw) @ (C*kh*kw, Ho*Wo)``
+writing the output once in its final layout, in row chunks small enough for the
+chunk's columns to stay in cache when the image is large.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from cnnquiz.solver._args import as_int, as_pair
+from cnnquiz.solver._args import as_flag, as_int, as_pair, is_default_stride
 from cnnquiz.solver.shapes import conv_geometry, pool_geometry
 
 __all__ = ["conv2d", "max_pool2d", "avg_pool2d"]
 
+_REAL = "biuf"  # dtype kinds accepted: bool, signed, unsigned, float (not complex)
+_F64 = np.dtype(np.float64)
+_EXACT = float(2**52)  # float64 holds every integer up to 2**53 exactly; keep a margin
+# Chunked GEMM: at most this many multiply-adds per chunk (K * C*kh*kw * columns), so a
+# chunk's columns stay in cache (and OpenBLAS can use its small-matrix kernels), and at
+# least _MIN_CHUNK columns so the Python loop stays cheap.
+_CHUNK_MACS = 1 << 20
+_MIN_CHUNK = 256
 
-def _as_chw(x: Any, name: str = "x") -> np.ndarray:
-    arr = np.asarray(x)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise ValueError(f"{name} must be a numeric array; got dtype {arr.dtype}")
-    if arr.ndim != 3:
-        raise ValueError(f"{name} must have shape (C, H, W); got shape {arr.shape}")
-    if 0 in arr.shape:
+
+# --------------------------------------------------------------------------- arguments
+
+
+def _array(value: Any, name: str, ndim: int, shape_text: str) -> np.ndarray:
+    """``value`` as a real, non-empty ndarray of ``ndim`` dimensions, or ValueError."""
+    arr = value if type(value) is np.ndarray else _to_array(value, name)
+    if arr.dtype.kind not in _REAL:
+        raise ValueError(f"{name} must be a real numeric array; got dtype {arr.dtype}")
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must have shape {shape_text}; got shape {arr.shape}")
+    if not arr.size:
         raise ValueError(f"{name} must not be empty; got shape {arr.shape}")
     return arr
 
 
-def _is_integer(*arrays: np.ndarray | None) -> bool:
-    return all(
-        a is None or np.issubdtype(a.dtype, np.integer) or a.dtype == bool for a in arrays
-    )
+def _to_array(value: Any, name: str) -> np.ndarray:
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError):
+        raise ValueError(f"{name} must be a numeric array; got a ragged or invalid {type(value).__name__}") from None
 
 
-def _pad(x: np.ndarray, before: tuple[int, int], after: tuple[int, int], fill: float) -> np.ndarray:
-    """Pad H and W; cheaper than np.pad for the small arrays grading uses."""
-    if before == (0, 0) and after == (0, 0):
-        return x
+def _pair(value: Any, name: str, minimum: int) -> tuple[int, int]:
+    """Fast path of ``as_pair`` for ints and int tuples; everything else goes there."""
+    if type(value) is int:
+        if value >= minimum:
+            return value, value
+    elif type(value) is tuple and len(value) == 2:
+        a, b = value
+        if type(a) is int and type(b) is int and a >= minimum and b >= minimum:
+            return a, b
+    return as_pair(value, name, minimum=minimum)
+
+
+def _flag(value: Any, name: str) -> bool:
+    return value if value is True or value is False else as_flag(value, name)
+
+
+def _view(a: np.ndarray, shape: tuple[int, ...], strides: tuple[int, ...]) -> np.ndarray:
+    """Strided view of the C-contiguous ``a``, for reading only (never returned).
+
+    ``np.ndarray(buffer=...)`` costs a fraction of ``as_strided``. Callers pass
+    stride 0 for an output axis of length 1, so stride=2**70 cannot overflow.
+    """
+    return np.ndarray(shape, a.dtype, a, 0, strides)
+
+
+def _padded(x: np.ndarray, dtype: np.dtype, top: int, left: int, bottom: int, right: int,
+            fill: Any) -> np.ndarray:
+    """A new C-contiguous copy of ``x`` in ``dtype`` with a border of ``fill``."""
     c, h, w = x.shape
-    out = np.full((c, h + before[0] + after[0], w + before[1] + after[1]), fill, dtype=x.dtype)
-    out[:, before[0] : before[0] + h, before[1] : before[1] + w] = x
+    if fill == 0:
+        out = np.zeros((c, h + top + bottom, w + left + right), dtype)
+    else:
+        out = np.full((c, h + top + bottom, w + left + right), fill, dtype)
+    out[:, top : top + h, left : left + w] = x
     return out
 
 
-def _windows(
-    xp: np.ndarray, out: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
-    dilation: tuple[int, int],
-) -> np.ndarray:
-    """View of shape (C, kh, kw, Ho, Wo): xp[c, i*d + oh*s, j*d + ow*s]. No copy."""
-    sc, sh, sw = xp.strides
-    return np.lib.stride_tricks.as_strided(
-        xp,
-        shape=(xp.shape[0], kernel[0], kernel[1], out[0], out[1]),
-        strides=(sc, sh * dilation[0], sw * dilation[1], sh * stride[0], sw * stride[1]),
-        writeable=False,
-    )
+# --------------------------------------------------------------------------- conv2d
+
+
+def _conv_geometry(in_hw: tuple[int, int], kernel: tuple[int, int], stride: Any, padding: Any,
+                   dilation: Any) -> tuple[int, ...]:
+    """(ho, wo, top, left, bottom, right, sh, sw, dh, dw); shapes.conv_geometry words errors."""
+    if type(padding) is not str:
+        sh, sw = _pair(stride, "stride", 1)
+        dh, dw = _pair(dilation, "dilation", 1)
+        ph, pw = _pair(padding, "padding", 0)
+        ho = (in_hw[0] + 2 * ph - dh * (kernel[0] - 1) - 1) // sh + 1
+        wo = (in_hw[1] + 2 * pw - dw * (kernel[1] - 1) - 1) // sw + 1
+        if ho >= 1 and wo >= 1:
+            return ho, wo, ph, pw, ph, pw, sh, sw, dh, dw
+    geo = conv_geometry(in_hw, kernel, stride, padding, dilation)  # strings, or raises
+    return (*geo.out, *geo.pad_before, *geo.pad_after, *geo.stride, *geo.dilation)
 
 
 def conv2d(
@@ -81,7 +135,8 @@ def conv2d(
     Returns
     -------
     ndarray (K, Ho, Wo)
-        ``Ho = floor((H + 2*ph - dh*(kh-1) - 1) / sh) + 1``, likewise ``Wo``.
+        ``Ho = floor((H + 2*ph - dh*(kh-1) - 1) / sh) + 1``, likewise ``Wo``; int64
+        when ``x``, ``weight`` and ``bias`` are integer (or bool), else float64.
 
     Examples
     --------
@@ -90,52 +145,133 @@ def conv2d(
     >>> conv2d(image, kernel)[0].tolist()
     [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
     """
-    xa = _as_chw(x)
-    w = np.asarray(weight)
-    if w.dtype == object or not (np.issubdtype(w.dtype, np.number) or w.dtype == bool):
-        raise ValueError(f"weight must be a numeric array; got dtype {w.dtype}")
-    if w.ndim != 4 or 0 in w.shape:
-        raise ValueError(f"weight must have shape (K, C/groups, kh, kw); got shape {w.shape}")
-    g = as_int(groups, "groups", minimum=1)
-    c, k = xa.shape[0], w.shape[0]
+    xa = _array(x, "x", 3, "(C, H, W)")
+    wa = _array(weight, "weight", 4, "(K, C/groups, kh, kw)")
+    g = groups if type(groups) is int and groups >= 1 else as_int(groups, "groups", minimum=1)
+    c, h, w = xa.shape
+    k, cg, kh, kw = wa.shape
     if c % g or k % g:
+        raise ValueError(f"groups must divide both input channels ({c}) and filters ({k}); got groups={g}")
+    if cg * g != c:
         raise ValueError(
-            f"groups must divide both input channels ({c}) and filters ({k}); got groups={g}"
-        )
-    if w.shape[1] * g != c:
-        raise ValueError(
-            f"weight has {w.shape[1]} input channels per group but x has {c} channels "
+            f"weight has {cg} input channels per group but x has {c} channels "
             f"and groups={g} (expected weight.shape[1] == {c // g})"
         )
-    b = None
+    integer = xa.dtype.kind in "biu" and wa.dtype.kind in "biu"
     if bias is not None:
-        b = np.asarray(bias)
-        if b.dtype == object or not (np.issubdtype(b.dtype, np.number) or b.dtype == bool):
-            raise ValueError(f"bias must be a numeric array; got dtype {b.dtype}")
-        if b.shape != (k,):
-            raise ValueError(f"bias must have shape ({k},) (one per filter); got shape {b.shape}")
-    geo = conv_geometry(xa.shape[1:], w.shape[2:], stride, padding, dilation)
+        bias = _to_array(bias, "bias") if type(bias) is not np.ndarray else bias
+        if bias.dtype.kind not in _REAL:
+            raise ValueError(f"bias must be a real numeric array; got dtype {bias.dtype}")
+        if bias.shape != (k,):
+            raise ValueError(f"bias must have shape ({k},) (one per filter); got shape {bias.shape}")
+        integer = integer and bias.dtype.kind in "biu"
+    ho, wo, top, left, bottom, right, sh, sw, dh, dw = _conv_geometry((h, w), (kh, kw), stride, padding, dilation)
 
-    integer = _is_integer(xa, w, b)
-    xf = xa.astype(np.float64, copy=False)
-    wf = w.astype(np.float64, copy=False)
-    xp = _pad(xf, geo.pad_before, geo.pad_after, 0.0)
-    cols = _windows(xp, geo.out, geo.kernel, geo.stride, geo.dilation)  # (C, kh, kw, Ho, Wo)
-    ho, wo = geo.out
-    kh, kw = geo.kernel
-    cg, kg = c // g, k // g
+    xp = _padded(xa, _F64, top, left, bottom, right, 0)
+    s0, s1, s2 = xp.strides
+    step_h, step_w = (s1 * sh if ho > 1 else 0), (s2 * sw if wo > 1 else 0)
+    ck = cg * kh * kw
+    wm = wa.reshape(k, ck)
+    if wm.dtype != _F64:
+        wm = wm.astype(_F64)
+    fbias = None if bias is None else bias.astype(_F64, copy=False)[:, None]
     if g == 1:
-        # One GEMM: (K, C*kh*kw) @ (C*kh*kw, Ho*Wo). The reshape copies the windows once.
-        out = wf.reshape(k, -1) @ cols.reshape(c * kh * kw, ho * wo)
-        out = out.reshape(k, ho, wo)
+        out = _gemm_conv(xp, wm, fbias, (c, kh, kw, ho, wo), (s0, s1 * dh, s2 * dw, step_h, step_w))
     else:
-        cols_g = cols.reshape(g, cg * kh * kw, ho * wo)
-        out = np.matmul(wf.reshape(g, kg, cg * kh * kw), cols_g).reshape(k, ho, wo)
-    if b is not None:
-        out += b.astype(np.float64, copy=False)[:, None, None]
+        kg = k // g
+        cols = _view(xp, (g, cg, kh, kw, ho, wo), (cg * s0, s0, s1 * dh, s2 * dw, step_h, step_w))
+        out = np.matmul(wm.reshape(g, kg, ck), cols.reshape(g, ck, ho * wo)).reshape(k, ho * wo)
+        if fbias is not None:
+            out += fbias
+    out = out.reshape(k, ho, wo)
     if integer:
-        return np.rint(out).astype(np.int64)
+        _check_exact(xp, wm, fbias)
+        return np.rint(out, out=out).astype(np.int64)
     return out
+
+
+def _check_exact(xp: np.ndarray, wm: np.ndarray, bias: np.ndarray | None) -> None:
+    """Integer inputs are computed in float64: every partial sum must stay below 2**52.
+
+    Cheap sufficient test first (Cauchy-Schwarz: ||x|| * ||w|| + ||b||, three dot
+    products), then the tight bound max|x| * max_k sum|w_k| + max|b|.
+    """
+    b2 = 0.0 if bias is None else float(np.vdot(bias, bias))
+    # Python float arithmetic: an overflow gives inf (or nan for inf*0), never a warning.
+    loose = math.sqrt(float(np.vdot(xp, xp)) * float(np.vdot(wm, wm))) + math.sqrt(b2)
+    if loose <= _EXACT:
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        tight = float(np.abs(xp).max()) * float(np.abs(wm).sum(axis=1).max())
+        tight += 0.0 if bias is None else float(np.abs(bias).max())
+    if not tight <= _EXACT:
+        raise ValueError(
+            "x, weight and bias values are too large for exact integer arithmetic "
+            f"(partial sums up to {tight:.3g} > 2**52); pass float arrays"
+        )
+
+
+def _gemm_conv(xp: np.ndarray, wm: np.ndarray, bias: np.ndarray | None, shape: tuple[int, ...],
+               strides: tuple[int, ...]) -> np.ndarray:
+    """``wm @ im2col(xp)`` as (K, Ho*Wo), in row chunks when the image is large."""
+    c, kh, kw, ho, wo = shape
+    k, ck = wm.shape
+    windows = _view(xp, shape, strides)  # (C, kh, kw, Ho, Wo), no copy
+    rows = max(_MIN_CHUNK // wo, _CHUNK_MACS // (k * ck * wo), 1)
+    if rows >= ho:
+        out = wm @ windows.reshape(ck, ho * wo)  # the reshape copies the windows once
+        if bias is not None:
+            out += bias
+        return out
+    out = np.empty((k, ho * wo), _F64)
+    buf = np.empty((c, kh, kw, rows, wo), _F64)
+    for r0 in range(0, ho, rows):
+        n = min(rows, ho - r0)
+        cols = buf if n == rows else buf[:, :, :, :n]
+        np.copyto(cols, windows[:, :, :, r0 : r0 + n])
+        block = out[:, r0 * wo : (r0 + n) * wo]
+        np.matmul(wm, cols.reshape(ck, n * wo), out=block)
+        if bias is not None:
+            block += bias
+    return out
+
+
+# --------------------------------------------------------------------------- pooling
+
+
+def _pool_geometry(in_hw: tuple[int, int], kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+                   ceil_mode: bool) -> tuple[int, ...]:
+    """(ho, wo, kh, kw, sh, sw, ph, pw, bottom, right, dh, dw); shapes.pool_geometry words errors."""
+    kh, kw = _pair(kernel_size, "kernel_size", 1)
+    sh, sw = (kh, kw) if stride is None or is_default_stride(stride) else _pair(stride, "stride", 1)
+    ph, pw = (0, 0) if type(padding) is int and padding == 0 else _pair(padding, "padding", 0)
+    dh, dw = (1, 1) if type(dilation) is int and dilation == 1 else _pair(dilation, "dilation", 1)
+    h, w = in_hw
+    if ceil_mode:
+        ho = (h + 2 * ph - dh * (kh - 1) + sh - 2) // sh + 1
+        wo = (w + 2 * pw - dw * (kw - 1) + sw - 2) // sw + 1
+        ho -= (ho - 1) * sh >= h + ph  # the last window may not start in the right padding
+        wo -= (wo - 1) * sw >= w + pw
+    else:
+        ho = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+        wo = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    if ho < 1 or wo < 1 or 2 * ph > kh or 2 * pw > kw:
+        pool_geometry(in_hw, kernel_size, stride, padding, dilation, ceil_mode)  # raises
+        raise AssertionError("pool_geometry accepted what ops rejected")  # pragma: no cover
+    # Room below/right so every window (with the ceil_mode overhang) is in bounds.
+    bottom = max(ph, (ho - 1) * sh + dh * (kh - 1) + 1 - h - ph)
+    right = max(pw, (wo - 1) * sw + dw * (kw - 1) + 1 - w - pw)
+    return ho, wo, kh, kw, sh, sw, ph, pw, bottom, right, dh, dw
+
+
+def _pool_windows(xa: np.ndarray, geo: tuple[int, ...], fill: Any) -> np.ndarray:
+    """View (C, kh, Ho, kw, Wo) of the (padded) input: x[c, i*s + u*d - p, j*s + v*d - p]."""
+    ho, wo, kh, kw, sh, sw, ph, pw, bottom, right, dh, dw = geo
+    if ph or pw or bottom or right or not xa.flags.c_contiguous:
+        xa = _padded(xa, xa.dtype, ph, pw, bottom, right, fill)
+    s0, s1, s2 = xa.strides
+    return _view(xa, (xa.shape[0], kh, ho, kw, wo),
+                 (s0, s1 * dh, s1 * sh if ho > 1 else 0, s2 * dw, s2 * sw if wo > 1 else 0))
 
 
 def max_pool2d(
@@ -153,24 +289,23 @@ def max_pool2d(
 
     Returns
     -------
-    ndarray (C, Ho, Wo), same dtype as ``x``
+    ndarray (C, Ho, Wo), same dtype as ``x`` (bool becomes int8)
 
     Examples
     --------
     >>> max_pool2d([[[1, 2, 5, 6], [3, 4, 7, 8], [0, 0, 1, 1], [0, 9, 1, 1]]], 2)[0].tolist()
     [[4, 8], [9, 1]]
     """
-    xa = _as_chw(x)
-    geo = pool_geometry(xa.shape[1:], kernel_size, stride, padding, dilation, bool(ceil_mode))
-    if np.issubdtype(xa.dtype, np.integer):
-        fill: float = np.iinfo(xa.dtype).min
-    elif xa.dtype == bool:
+    xa = _array(x, "x", 3, "(C, H, W)")
+    geo = _pool_geometry(xa.shape[1:], kernel_size, stride, padding, dilation, _flag(ceil_mode, "ceil_mode"))
+    kind = xa.dtype.kind
+    if kind == "f":
+        fill: Any = -np.inf
+    elif kind == "b":
         xa, fill = xa.astype(np.int8), 0
     else:
-        fill = -np.inf
-    xp = _pad(xa, geo.pad_before, geo.pad_after, fill)
-    cols = _windows(xp, geo.out, geo.kernel, geo.stride, geo.dilation)
-    return cols.max(axis=(1, 2))
+        fill = np.iinfo(xa.dtype).min
+    return _pool_windows(xa, geo, fill).max(axis=(1, 3))
 
 
 def avg_pool2d(
@@ -196,17 +331,20 @@ def avg_pool2d(
     >>> avg_pool2d([[[1, 2], [3, 4]]], 2)[0].tolist()
     [[2.5]]
     """
-    xa = _as_chw(x)
-    geo = pool_geometry(xa.shape[1:], kernel_size, stride, padding, 1, bool(ceil_mode))
-    xp = _pad(xa.astype(np.float64, copy=False), geo.pad_before, geo.pad_after, 0.0)
-    sums = _windows(xp, geo.out, geo.kernel, geo.stride, (1, 1)).sum(axis=(1, 2))
+    xa = _array(x, "x", 3, "(C, H, W)")
+    include = _flag(count_include_pad, "count_include_pad")
+    geo = _pool_geometry(xa.shape[1:], kernel_size, stride, padding, 1, _flag(ceil_mode, "ceil_mode"))
+    ho, wo, kh, kw, sh, sw, ph, pw, bottom, right, _, _ = geo
+    if xa.dtype != _F64:
+        xa = xa.astype(_F64)
+    sums = _pool_windows(xa, geo, 0.0).sum(axis=(1, 3))
+    if not (ph or pw or bottom or right):
+        sums /= kh * kw  # every window lies inside the input
+        return sums
     counts = []
-    for axis in range(2):
-        n, k, s, p = xa.shape[1 + axis], geo.kernel[axis], geo.stride[axis], geo.pad_before[axis]
-        start = np.arange(geo.out[axis]) * s - p
+    for n, o, k, s, p in ((xa.shape[1], ho, kh, sh, ph), (xa.shape[2], wo, kw, sw, pw)):
+        start = np.arange(o) * (s if o > 1 else 0) - p  # stride=2**70 with one window
         end = np.minimum(start + k, n + p)
-        if count_include_pad:
-            counts.append(end - start)
-        else:
-            counts.append(np.minimum(end, n) - np.maximum(start, 0))
-    return sums / np.multiply.outer(counts[0], counts[1])
+        counts.append(end - start if include else np.minimum(end, n) - np.maximum(start, 0))
+    sums /= np.multiply.outer(counts[0], counts[1])
+    return sums

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cnnquiz.solver._args import as_int, as_pair
+from cnnquiz.solver._args import as_flag, as_int, as_pair
 
 __all__ = ["conv2d_params", "linear_params"]
 
@@ -37,7 +37,7 @@ def conv2d_params(
         raise ValueError(f"in_channels must be divisible by groups; got in_channels={cin}, groups={g}")
     if cout % g:
         raise ValueError(f"out_channels must be divisible by groups; got out_channels={cout}, groups={g}")
-    return cout * (cin // g) * kh * kw + (cout if bias else 0)
+    return cout * (cin // g) * kh * kw + (cout if as_flag(bias, "bias") else 0)
 
 
 def linear_params(in_features: Any, out_features: Any, bias: bool = True) -> int:
@@ -50,4 +50,4 @@ def linear_params(in_features: Any, out_features: Any, bias: bool = True) -> int
     """
     fin = as_int(in_features, "in_features", minimum=1)
     fout = as_int(out_features, "out_features", minimum=1)
-    return fin * fout + (fout if bias else 0)
+    return fin * fout + (fout if as_flag(bias, "bias") else 0)

@@ -16,10 +16,12 @@ from typing import Any, Iterable, Mapping, Sequence
 from cnnquiz.solver._args import (
     Pair,
     Padding,
+    as_flag,
     as_int,
     as_pair,
     as_padding,
     check_scalar_call,
+    is_default_stride,
     is_scalar,
     same_padding,
 )
@@ -130,9 +132,7 @@ def pool_geometry(
     """Normalize and validate pooling arguments for an input of spatial size ``in_hw``."""
     kernel = as_pair(kernel_size, "kernel_size", minimum=1)
     # PyTorch: stride=None (or an empty list) means stride = kernel_size.
-    stride_ = kernel if stride is None or (not is_scalar(stride) and len(stride) == 0) else as_pair(
-        stride, "stride", minimum=1
-    )
+    stride_ = kernel if is_default_stride(stride) else as_pair(stride, "stride", minimum=1)
     pad = as_padding(padding, allow_strings=False)
     assert isinstance(pad, tuple)
     dilation_ = as_pair(dilation, "dilation", minimum=1)
@@ -202,7 +202,7 @@ def pool2d_output_size(
     if scalar:
         check_scalar_call(size, kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
     in_hw = as_pair(size, "size", minimum=1)
-    out = pool_geometry(in_hw, kernel_size, stride, padding, dilation, bool(ceil_mode)).out
+    out = pool_geometry(in_hw, kernel_size, stride, padding, dilation, as_flag(ceil_mode, "ceil_mode")).out
     return out[0] if scalar else out
 
 
@@ -231,16 +231,27 @@ def receptive_field(layers: Iterable[Mapping[str, Any] | Sequence[int] | int]) -
     >>> [step.size for step in receptive_field([(3, 1, 1), (3, 1, 2), (3, 1, 4)])]
     [3, 7, 15]
     """
+    try:
+        if isinstance(layers, (str, bytes, Mapping)):
+            raise TypeError
+        items = list(layers)
+    except TypeError:
+        raise ValueError(f"layers must be a sequence of layers; got layers={layers!r}") from None
     steps: list[ReceptiveFieldStep] = []
     size, jump = 1, 1
-    for index, layer in enumerate(layers):
+    for index, layer in enumerate(items):
         if isinstance(layer, Mapping):
             k, s, d = layer.get("kernel_size"), layer.get("stride", 1), layer.get("dilation", 1)
         elif is_scalar(layer):
             k, s, d = layer, 1, 1
-        else:
+        elif isinstance(layer, (list, tuple)) and 1 <= len(layer) <= 3:
             values = list(layer) + [1, 1]
             k, s, d = values[0], values[1], values[2]
+        else:
+            raise ValueError(
+                f"layers[{index}] must be a kernel size, a tuple (kernel_size, stride, dilation) "
+                f"or a mapping; got layers[{index}]={layer!r}"
+            )
         k = as_int(k, f"layers[{index}].kernel_size", minimum=1)
         s = as_int(s if s is not None else k, f"layers[{index}].stride", minimum=1)
         d = as_int(d, f"layers[{index}].dilation", minimum=1)
