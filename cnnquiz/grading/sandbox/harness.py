@@ -114,21 +114,22 @@ def _build_root(layout: list, newroot: str = "/tmp") -> None:
 
     Runs as root in the sandbox's private mount and PID namespaces, before any
     student code. ``layout`` holds the same operations the bubblewrap level turns
-    into command-line options: ``["ro"|"rw", src, dest]``, ``["tmpfs", dest]``,
-    ``["symlink", target, dest]``, ``["dev", dest]``, ``["proc", dest]``. Every
+    into command-line options: ``["ro", src, dest]``, ``["tmpfs", dest]``,
+    ``["workdir", dest, bytes]``, ``["symlink", target, dest]``, ``["dev", dest]``,
+    ``["proc", dest]``. Every
     source is opened first, so covering ``/tmp`` (the staging point of the new
     root) cannot hide a source that lives there.
     """
     libc = _libc()
     sources = {}
     for op in layout:
-        if op[0] in ("ro", "rw") and op[1] not in sources:
+        if op[0] == "ro" and op[1] not in sources:
             sources[op[1]] = os.open(op[1], os.O_PATH)
     _mount(libc, b"tmpfs", newroot, b"tmpfs", _MS_NOSUID | _MS_NODEV, b"mode=0755,size=4m")
     read_only = [newroot]
     for op in layout:
-        kind, dest = op[0], newroot + op[-1]
-        if kind in ("ro", "rw"):
+        kind, dest = op[0], newroot + (op[1] if op[0] == "workdir" else op[-1])
+        if kind == "ro":
             source = op[1]
             if os.path.isdir(f"/proc/self/fd/{sources[source]}"):
                 os.makedirs(dest, mode=0o755, exist_ok=True)
@@ -136,8 +137,10 @@ def _build_root(layout: list, newroot: str = "/tmp") -> None:
                 os.makedirs(os.path.dirname(dest), mode=0o755, exist_ok=True)
                 os.close(os.open(dest, os.O_CREAT | os.O_WRONLY, 0o644))
             _mount(libc, f"/proc/self/fd/{sources[source]}".encode(), dest, None, _MS_BIND | _MS_REC, None)
-            if kind == "ro":
-                read_only.append(dest)
+            read_only.append(dest)
+        elif kind == "workdir":
+            os.makedirs(dest, mode=0o700, exist_ok=True)
+            _mount(libc, b"tmpfs", dest, b"tmpfs", _MS_NOSUID | _MS_NODEV, f"mode=0700,size={int(op[2])}".encode())
         elif kind == "tmpfs":
             os.makedirs(dest, mode=0o755, exist_ok=True)
             _mount(libc, b"tmpfs", dest, b"tmpfs", _MS_NOSUID | _MS_NODEV, b"mode=0755,size=1m")
@@ -176,6 +179,24 @@ def _build_dev(libc, dest: str) -> None:
 
 def _mount(libc, source, target: str, fstype, flags: int, data) -> None:
     _check(libc.mount(source, target.encode(), fstype, flags, data), f"mount {target}")
+
+
+def _fill_workdir(source: str, workdir: str, uid) -> None:
+    """Copy the submission into the student's tmpfs working directory and give it to ``uid``."""
+    import shutil
+
+    for folder, dirnames, filenames in os.walk(source):
+        target = os.path.join(workdir, os.path.relpath(folder, source))
+        for name in dirnames:
+            os.mkdir(os.path.join(target, name), 0o755)
+        for name in filenames:
+            shutil.copyfile(os.path.join(folder, name), os.path.join(target, name), follow_symlinks=False)
+    os.chmod(workdir, 0o700)
+    if uid is not None:  # bottom-up: without CAP_DAC_OVERRIDE we could not enter a dir already given away
+        for folder, dirnames, filenames in os.walk(workdir, topdown=False):
+            for name in filenames:
+                os.chown(os.path.join(folder, name), uid, uid)
+            os.chown(folder, uid, uid)
 
 
 def _drop_privileges(uid: int) -> None:
@@ -488,6 +509,8 @@ def _work(request: dict) -> None:
         np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
         np.float16, np.float32, np.float64, np.longdouble, np.intc, np.uintc, np.longlong, np.ulonglong,
     )
+    if request.get("copy_from"):
+        _fill_workdir(request["copy_from"], workdir, request.get("uid"))
     if request.get("uid") is not None:
         _drop_privileges(request["uid"])
     os.chdir(workdir)  # after the switch: the scratch copy belongs to the private uid

@@ -28,10 +28,15 @@ from pathlib import Path
 from cnnquiz.errors import CnnquizError
 from cnnquiz.grading.sandbox.model import IsolationLevel
 
-__all__ = ["WORKDIR", "Launch", "detect_isolation", "plan_launch", "runtime_paths", "reset_detection"]
+__all__ = ["WORKDIR", "SOURCE_DIR", "Launch", "layout", "detect_isolation", "plan_launch", "runtime_paths", "reset_detection"]
 
 WORKDIR = "/tmp/work"
-"""Where the scratch copy appears inside the ``bwrap`` and ``unshare`` sandboxes."""
+"""The student's working directory (and HOME) inside the ``bwrap`` and ``unshare`` sandboxes:
+a size-capped tmpfs filled by the harness from :data:`SOURCE_DIR`, so nothing the
+student writes ever reaches the host's disk."""
+
+SOURCE_DIR = "/tmp/.submission"
+"""Where the host scratch copy is mounted read-only inside the sandbox."""
 
 _SYSTEM_DIRS = ("/usr", "/etc")
 _ROOT_LINKS = ("/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
@@ -80,8 +85,14 @@ def _under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def layout(scratch: Path, hidden: list[str]) -> list[list[str]]:
-    """The whitelisted file system of a sandbox, as ordered operations."""
+def layout(scratch: Path, hidden: list[str], workdir_bytes: int = 64 << 20) -> list[list]:
+    """The whitelisted file system of a sandbox, as ordered operations.
+
+    ``["ro", src, dest]`` read-only bind, ``["symlink", target, dest]``,
+    ``["tmpfs", dest]`` (empty, root-owned, read-only for the student),
+    ``["workdir", dest, bytes]`` (the student's size-capped writable tmpfs),
+    ``["dev", dest]`` and ``["proc", dest]``.
+    """
     _, roots, _ = runtime_paths()
     ops: list[list[str]] = [["ro", d, d] for d in _SYSTEM_DIRS if os.path.isdir(d)]
     for link in _ROOT_LINKS:
@@ -94,7 +105,8 @@ def layout(scratch: Path, hidden: list[str]) -> list[list[str]]:
     for path in hidden:
         if any(_under(path, m) for m in mounted) and os.path.isdir(path):
             ops.append(["tmpfs", path])
-    ops += [["dev", "/dev"], ["proc", "/proc"], ["tmpfs", "/tmp"], ["rw", str(scratch), WORKDIR]]
+    ops += [["dev", "/dev"], ["proc", "/proc"], ["tmpfs", "/tmp"], ["ro", str(scratch), SOURCE_DIR],
+            ["workdir", WORKDIR, int(workdir_bytes)]]
     return ops
 
 
@@ -103,7 +115,7 @@ def _bwrap_options(ops: list[list[str]]) -> list[str]:
     made: set[str] = {"/"}
     bound: list[str] = []
     for op in ops:
-        dest = op[-1]
+        dest = op[1] if op[0] == "workdir" else op[-1]
         if op[0] != "symlink":
             parents = [p for p in reversed(Path(dest).parents) if str(p) not in made]
             for parent in parents:
@@ -113,8 +125,8 @@ def _bwrap_options(ops: list[list[str]]) -> list[str]:
         kind = op[0]
         if kind == "ro":
             args += ["--ro-bind", op[1], dest]
-        elif kind == "rw":
-            args += ["--bind", op[1], dest]
+        elif kind == "workdir":
+            args += ["--size", str(op[2]), "--perms", "0700", "--tmpfs", op[1]]
         elif kind == "tmpfs":
             args += ["--tmpfs", dest]
         elif kind == "symlink":
@@ -143,14 +155,16 @@ def _runtime_world_accessible() -> bool:
     return True
 
 
-def plan_launch(level: IsolationLevel, scratch: Path, uid: int | None, hidden: list[str]) -> Launch:
+def plan_launch(level: IsolationLevel, scratch: Path, uid: int | None, hidden: list[str],
+                workdir_bytes: int = 64 << 20) -> Launch:
     """The command and request fields that start a sandbox at ``level``.
 
-    ``uid`` is the private uid to run the student as (``None`` when not root).
+    ``uid`` is the private uid to run the student as (``None`` when not root);
+    ``workdir_bytes`` caps what the student can write (``bwrap`` and ``unshare``).
     """
     exe, _, site = runtime_paths()
     python = [exe, "-I", "-S", "-c"]
-    request: dict = {"site_paths": list(site), "uid": uid}
+    request: dict = {"site_paths": list(site), "uid": uid, "copy_from": SOURCE_DIR}
     if level is IsolationLevel.BWRAP:
         argv = ["bwrap", "--die-with-parent", "--new-session",
                 "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
@@ -158,19 +172,20 @@ def plan_launch(level: IsolationLevel, scratch: Path, uid: int | None, hidden: l
         if uid is not None:
             # Root: no user namespace (it would map the student back to uid 0, which
             # RLIMIT_NPROC ignores). Keep only what the harness needs to become `uid`.
-            argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+            argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP",
+                     "--cap-add", "CAP_CHOWN"]
         else:
             argv += ["--unshare-user"]
-        argv += _bwrap_options(layout(scratch, hidden))
+        argv += _bwrap_options(layout(scratch, hidden, workdir_bytes))
         argv += ["--remount-ro", "/", "--"]
         request.update(supervise=False, workdir=WORKDIR)
         return Launch(level, argv + python, request, kill_uid=uid, tree_root=False)
     if level is IsolationLevel.UNSHARE:
         argv = ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child",
                 "--mount-proc", "--net", "--ipc", "--uts", "--"]
-        request.update(supervise=True, workdir=WORKDIR, layout=layout(scratch, hidden))
+        request.update(supervise=True, workdir=WORKDIR, layout=layout(scratch, hidden, workdir_bytes))
         return Launch(level, argv + python, request, kill_uid=uid, tree_root=False)
-    request.update(supervise=True, workdir=str(scratch), layout=None)
+    request.update(supervise=True, workdir=str(scratch), layout=None, copy_from=None)
     return Launch(level, python, request, kill_uid=uid, tree_root=True, new_session=True)
 
 
@@ -185,29 +200,33 @@ def private_uid_possible(level: IsolationLevel) -> bool:
 
 _lock = threading.Lock()
 _probed: dict[IsolationLevel, bool] = {}
+_why_not: dict[IsolationLevel, str] = {}
 
 
 def reset_detection() -> None:
     """Forget probe results (tests)."""
     with _lock:
         _probed.clear()
+        _why_not.clear()
 
 
 def _available(level: IsolationLevel) -> bool:
     with _lock:
         if level not in _probed:
-            _probed[level] = _probe(level)
+            _why_not[level] = _probe(level)
+            _probed[level] = not _why_not[level]
         return _probed[level]
 
 
-def _probe(level: IsolationLevel) -> bool:
+def _probe(level: IsolationLevel) -> str:
+    """``""`` when ``level`` works here, else the reason."""
     if not sys.platform.startswith("linux"):
-        return level is IsolationLevel.RLIMITS
+        return "" if level is IsolationLevel.RLIMITS else "needs Linux"
     tool = {IsolationLevel.BWRAP: "bwrap", IsolationLevel.UNSHARE: "unshare"}.get(level)
     if tool is not None and shutil.which(tool) is None:
-        return False
+        return f"{tool} is not installed"
     if level is IsolationLevel.UNSHARE and os.geteuid() != 0:
-        return False
+        return "unshare needs root"
     from cnnquiz.grading.sandbox.runner import probe_level
 
     return probe_level(level)
@@ -227,7 +246,8 @@ def detect_isolation(preferred: IsolationLevel | None = None) -> IsolationLevel:
     if preferred is not None:
         preferred = IsolationLevel(preferred)
         if not _available(preferred):
-            raise CnnquizError(f"sandbox isolation level {preferred.value!r} is not available on this machine")
+            why = _why_not.get(preferred) or "probe failed"
+            raise CnnquizError(f"sandbox isolation level {preferred.value!r} is not available on this machine: {why}")
         return preferred
     for level in _ORDER:
         if _available(level):

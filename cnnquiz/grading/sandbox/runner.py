@@ -294,9 +294,10 @@ def run_submission(
     except AttributeError:  # pragma: no cover
         encoded_limits = {}
     uid = allocate_uid() if private_uid_possible(level) else None
-    scratch = Scratch(submission_dir, uid)
+    scratch = Scratch(submission_dir, uid if level is IsolationLevel.RLIMITS else None)
     try:
-        launch = plan_launch(level, scratch.work, uid, _hidden_paths(submission_dir, hidden_paths))
+        launch = plan_launch(level, scratch.work, uid, _hidden_paths(submission_dir, hidden_paths),
+                             workdir_bytes=_workdir_bytes(scratch.bytes, limits))
         encoded_limits["nproc_applies"] = uid is not None or level is not IsolationLevel.RLIMITS
         first = 0
         while True:
@@ -314,27 +315,42 @@ def run_submission(
     return _result_from(level, run, output, started)
 
 
-def probe_level(level: IsolationLevel) -> bool:
-    """Whether a real sandbox at ``level`` starts, drops privileges and imports numpy here."""
+def _workdir_bytes(submission_bytes: int, limits: Limits) -> int:
+    """Room for the student's files plus a few files of the largest allowed size."""
+    return submission_bytes + max(32, 4 * limits.file_size_mb) * 1024 * 1024
+
+
+def probe_level(level: IsolationLevel) -> str:
+    """Why a real sandbox at ``level`` does not work here (``""`` when it does).
+
+    Starts one: harness, mounts, uid switch, limits, numpy, and one call that
+    reports the uid the student code runs as.
+    """
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="cnnquiz-probe-") as folder:
         Path(folder, "probe_module.py").write_text("import os\n\ndef uid():\n    return os.getuid()\n")
         uid = allocate_uid() if private_uid_possible(level) else None
-        scratch = Scratch(Path(folder), uid)
+        output = OutputTail(4096)
+        try:
+            scratch = Scratch(Path(folder), uid if level is IsolationLevel.RLIMITS else None)
+        except OSError as error:
+            return f"cannot make a scratch copy: {error}"
         try:
             launch = plan_launch(level, scratch.work, uid, [])
             limits = Limits(call_timeout_s=5.0)
             run = _Run([Call("uid")], limits)
             request = dict(launch.request, module="probe_module", forbidden=[], calls=_encode_calls(run.calls, 0),
                            limits=dict(limits.__dict__, nproc_applies=uid is not None))
-            with Session(launch, request, OutputTail(4096), limits.result_bytes) as session:
+            with Session(launch, request, output, limits.result_bytes) as session:
                 _drive(session, run, 0)
-        except (OSError, SandboxStartError):
-            return False
+        except (OSError, GradingError) as error:
+            return f"{error} {output.text()[-300:]}".strip()
         finally:
             scratch.remove()
     outcome = run.outcomes[0]
     if outcome is None or outcome.status is not CallStatus.OK:
-        return False
-    return uid is None or outcome.value == uid
+        return f"the probe call failed: {outcome.message if outcome else 'no outcome'} {output.text()[-300:]}".strip()
+    if uid is not None and outcome.value != uid:
+        return f"student code ran as uid {outcome.value}, not the private uid {uid}"
+    return ""

@@ -40,18 +40,25 @@ def allocate_uid() -> int:
 
 
 class Scratch:
-    """A private copy of ``source`` at ``self.work``; remove it with :meth:`remove`."""
+    """A private copy of ``source`` at ``self.work``; remove it with :meth:`remove`.
 
-    def __init__(self, source: Path, uid: int | None) -> None:
+    ``owner`` is the uid to give the copy to when the student works in it in
+    place (the rlimits level); the isolated levels mount it read-only instead
+    and the harness copies it into a size-capped tmpfs.
+    """
+
+    def __init__(self, source: Path, owner: int | None = None) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="cnnquiz-sandbox-"))
         self.work = self.root / "work"
-        self.work.mkdir(mode=0o700)
+        self.work.mkdir(mode=0o755)
         self.skipped: list[str] = []
+        self.bytes = 0
         self._copy(source)
-        if uid is not None:
+        if owner is not None:
             self.root.chmod(0o711)
             for path in (self.work, *self.work.rglob("*")):
-                os.lchown(path, uid, uid)
+                os.lchown(path, owner, owner)
+            self.work.chmod(0o700)
 
     def _copy(self, source: Path) -> None:
         total = files = 0
@@ -80,6 +87,7 @@ class Scratch:
                 os.chmod(target_dir / name, 0o644)
                 total += info.st_size
                 files += 1
+        self.bytes = total
 
     def remove(self) -> None:
         """Delete the copy and whatever the student wrote into it."""

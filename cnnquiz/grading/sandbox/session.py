@@ -99,7 +99,7 @@ class Session:
         result_r, result_w = os.pipe()
         out_r, out_w = os.pipe()
         life_r, life_w = os.pipe()
-        req_fd = os.memfd_create("cnnquiz-request", flags=0)
+        req_fd = os.memfd_create("cnnquiz-request", os.MFD_CLOEXEC)
         request = dict(request, result_fd=result_w, lifeline_fd=life_r)
         os.write(req_fd, json.dumps(request, allow_nan=True).encode())
         os.lseek(req_fd, 0, os.SEEK_SET)
