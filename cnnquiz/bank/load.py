@@ -100,6 +100,8 @@ def file_problems(path: Path, display: str | None = None) -> tuple[list[Template
         return [], [f"{where}: {line}invalid YAML: {problem}"]
     if raw is None:
         return [], [f"{where}: empty file (expected a mapping with 'templates')"]
+    if not isinstance(raw, dict):
+        return [], [f"{where}: expected a mapping with 'templates' (a list of templates); got a {type(raw).__name__}"]
     try:
         wrapper = TemplateFile.model_validate(raw)
     except ValidationError as error:
