@@ -167,7 +167,10 @@ def conv2d(
         integer = integer and bias.dtype.kind in "biu"
     ho, wo, top, left, bottom, right, sh, sw, dh, dw = _conv_geometry((h, w), (kh, kw), stride, padding, dilation)
 
-    xp = _padded(xa, _F64, top, left, bottom, right, 0)
+    if top or left or bottom or right or xa.dtype != _F64 or not xa.flags.c_contiguous:
+        xp = _padded(xa, _F64, top, left, bottom, right, 0)
+    else:
+        xp = xa  # only read, through strided views
     s0, s1, s2 = xp.strides
     step_h, step_w = (s1 * sh if ho > 1 else 0), (s2 * sw if wo > 1 else 0)
     ck = cg * kh * kw
