@@ -94,7 +94,7 @@ class MatrixSpec(BaseModel):
     def _one_source(self) -> "MatrixSpec":
         _exactly_one(self, ("range", "choices"), "matrix")
         if self.range is not None and self.range[0] > self.range[1]:
-            raise ValueError(f"range must be [low, high] with low <= high; got {list(self.range)}")
+            raise ValueError(f"range must be low, high with low <= high; got {list(self.range)}")
         return self
 
 
@@ -158,9 +158,9 @@ class ParamSpec(BaseModel):
             found = ", ".join(given) if given else "none"
             raise ValueError(f"a parameter needs exactly one of: {', '.join(names)} (found: {found})")
         if self.range is not None and self.range[0] > self.range[1]:
-            raise ValueError(f"range must be [low, high] with low <= high; got {list(self.range)}")
+            raise ValueError(f"range must be low, high with low <= high; got {list(self.range)}")
         if self.real is not None and self.real[0] > self.real[1]:
-            raise ValueError(f"real must be [low, high] with low <= high; got {list(self.real)}")
+            raise ValueError(f"real must be low, high with low <= high; got {list(self.real)}")
         return self
 
     def get(self, rule: str) -> Any:

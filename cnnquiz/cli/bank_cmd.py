@@ -82,7 +82,8 @@ def _class_papers(bank: Bank, roster: Path, out: Optional[Path], fmt: ExportForm
         _write(out / key_file, export_key(paper, fmt))
         manifest.append(",".join(_csv_cell(v) for v in (student, str(paper.seed), paper_file, key_file)))
     _write(out / "papers.csv", "\n".join(manifest) + "\n")
-    console.print(f"wrote {len(names)} papers and keys to {out} (index: papers.csv)", highlight=False)
+    console.print(f"wrote {len(names)} papers and keys to {out} (index: papers.csv)", highlight=False, markup=False,
+                  soft_wrap=True)
 
 
 def _csv_cell(value: str) -> str:
@@ -120,10 +121,11 @@ def generate(
         typer.echo(text, nl=False)
     else:
         _write(out, text)
-        err_console.print(f"wrote {out} ({len(paper.questions)} questions, seed {paper.seed})", highlight=False)
+        err_console.print(f"wrote {out} ({len(paper.questions)} questions, seed {paper.seed})", highlight=False,
+                          markup=False, soft_wrap=True)
     if key is not None:
         _write(key, export_key(paper, fmt))
-        err_console.print(f"wrote {key} (answer key)", highlight=False)
+        err_console.print(f"wrote {key} (answer key)", highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command("topics")
@@ -163,6 +165,7 @@ def validate(
     for line in problems:
         err_console.print(line, highlight=False, markup=False, soft_wrap=True)
     if problems:
-        err_console.print(f"{len(problems)} problem(s) in {directory}", highlight=False, markup=False)
+        err_console.print(f"{len(problems)} problem(s) in {directory}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(1)
-    console.print(f"ok: {count} templates in {directory}, {variants} variants each", highlight=False, markup=False)
+    console.print(f"ok: {count} templates in {directory}, {variants} variants each", highlight=False, markup=False,
+                  soft_wrap=True)

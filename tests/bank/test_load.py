@@ -66,7 +66,7 @@ def test_unknown_field_names_template_and_field(tmp_path: Path) -> None:
 
 def test_bad_range_names_the_field(tmp_path: Path) -> None:
     message = _error(tmp_path, GOOD_TEMPLATE.replace("range: [8, 40]", "range: [40, 8]"))
-    assert "template 'conv-output-size-basic': params.size: range must be [low, high]" in message
+    assert "template 'conv-output-size-basic': params.size: range must be low, high with low <= high" in message
 
 
 def test_unknown_computation(tmp_path: Path) -> None:
