@@ -25,9 +25,10 @@ from typing import Any
 from cnnquiz.grading.sandbox import procs
 from cnnquiz.grading.sandbox.isolation import Launch
 
-__all__ = ["OutputTail", "Session", "Event", "HARNESS_SOURCE"]
+__all__ = ["OutputTail", "Session", "Event", "HARNESS_SOURCE", "JAIL_SOURCE"]
 
-HARNESS_SOURCE = (Path(__file__).with_name("harness.py")).read_text(encoding="utf-8")
+HARNESS_SOURCE = Path(__file__).with_name("harness.py").read_text(encoding="utf-8")
+JAIL_SOURCE = Path(__file__).with_name("jail.py").read_text(encoding="utf-8")
 _READ = 1 << 16
 
 
@@ -100,12 +101,12 @@ class Session:
         out_r, out_w = os.pipe()
         life_r, life_w = os.pipe()
         req_fd = os.memfd_create("cnnquiz-request", os.MFD_CLOEXEC)
-        request = dict(request, result_fd=result_w, lifeline_fd=life_r)
+        request = dict(request, result_fd=result_w, lifeline_fd=life_r, harness_source=HARNESS_SOURCE)
         os.write(req_fd, json.dumps(request, allow_nan=True).encode())
         os.lseek(req_fd, 0, os.SEEK_SET)
         try:
             self.proc = subprocess.Popen(
-                [*launch.argv, HARNESS_SOURCE, str(req_fd)],
+                [*launch.argv, JAIL_SOURCE, str(req_fd)],
                 stdin=subprocess.DEVNULL,
                 stdout=out_w,
                 stderr=out_w,
