@@ -11,12 +11,14 @@ from __future__ import annotations
 import math
 import warnings
 from typing import Any
+from unittest import mock
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cnnquiz import solver
+from cnnquiz.solver import ops
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -228,6 +230,24 @@ def test_conv2d_equals_loops(args) -> None:
             x.shape[1:], weight.shape[2:], kwargs["stride"], kwargs["padding"], kwargs["dilation"]
         )
         assert got.shape == (weight.shape[0], *size)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(conv_args(), st.integers(1, 3))
+def test_conv2d_in_row_chunks_equals_loops(args, rows) -> None:
+    """Large images are convolved in row chunks; force chunks of 1-3 rows on small ones."""
+    x, weight, bias, kwargs = args
+    kwargs["groups"] = 1
+    weight = np.concatenate([weight] * (x.shape[0] // weight.shape[1]), axis=1)
+    try:
+        expected = ref_conv2d(x, weight, bias, **kwargs)
+    except Invalid:
+        return
+    chunk_columns = rows * expected.shape[2]  # _MIN_CHUNK // Wo == rows
+    with mock.patch.object(ops, "_CHUNK_MACS", 0), mock.patch.object(ops, "_MIN_CHUNK", chunk_columns):
+        got = solver.conv2d(x, weight, bias, **kwargs)
+    assert got.dtype == expected.dtype
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
 @SETTINGS
