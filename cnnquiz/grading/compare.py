@@ -168,8 +168,8 @@ def _diagnose(case: TestCase, got: Any) -> mistakes.Mistake | None:
 
 _CALL_PROBLEMS = {
     CallStatus.ERROR: (TestStatus.ERROR, "raised an exception: {message}"),
-    CallStatus.TIMEOUT: (TestStatus.TIMEOUT, "did not return within the time limit (an endless loop?) {message}"),
-    CallStatus.CRASHED: (TestStatus.ERROR, "the process running the code died (memory limit?): {message}"),
+    CallStatus.TIMEOUT: (TestStatus.TIMEOUT, "timed out: {message} (an endless loop?)"),
+    CallStatus.CRASHED: (TestStatus.ERROR, "the process running the code died: {message}"),
     CallStatus.MISSING: (TestStatus.ERROR, "the submission defines no function {function}: {message}"),
     CallStatus.BAD_OUTPUT: (TestStatus.FAILED, "returned something that is not numbers or lists of numbers: {message}"),
 }

@@ -171,3 +171,15 @@ def test_check_of_the_starter_fails_every_test_with_not_implemented():
 def test_isolation_level_is_reported(level, tmp_path):
     result = invoke("check", EXAMPLES / "alice_correct", "--isolation", level)
     assert result.exit_code == 0 and f"isolation level {level}" in result.stdout
+
+
+def test_the_shipped_workflow_runs_check_with_junit():
+    import yaml
+
+    from buggy import REPO
+
+    workflow = yaml.safe_load((REPO / "docs" / "cnnquiz-check.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["check"]["steps"]
+    run = next(step["run"] for step in steps if "cnnquiz check" in step.get("run", ""))
+    assert "--junit-xml cnnquiz-results.xml" in run and "--min-score" in run
+    assert (REPO / "docs" / "github-actions.md").read_text(encoding="utf-8").count("cnnquiz-check.yml") >= 2

@@ -121,7 +121,7 @@ def test_a_float_answer_is_not_diagnosed_as_an_integer_mistake_by_tolerance(case
     ("status", "verdict", "text"),
     [
         (CallStatus.ERROR, TestStatus.ERROR, "raised an exception: ZeroDivisionError: division by zero (cnn.py, line 3)"),
-        (CallStatus.TIMEOUT, TestStatus.TIMEOUT, "did not return within the time limit"),
+        (CallStatus.TIMEOUT, TestStatus.TIMEOUT, "timed out: ZeroDivisionError"),
         (CallStatus.CRASHED, TestStatus.ERROR, "the process running the code died"),
         (CallStatus.MISSING, TestStatus.ERROR, "the submission defines no function conv2d_output_size"),
         (CallStatus.BAD_OUTPUT, TestStatus.FAILED, "returned something that is not numbers or lists of numbers"),

@@ -54,7 +54,7 @@ def results():
     ann = SandboxResult(
         IsolationLevel.BWRAP, CallStatus.OK, "",
         [ok(27), ok(12), ok([math.nan, math.nan]),
-         CallOutcome(None, CallStatus.TIMEOUT, None, "after 1.0 s", 1.0)],
+         CallOutcome(None, CallStatus.TIMEOUT, None, "did not finish within 1 s", 1.0)],
         [], "", 0.25,
     )
     ben = SandboxResult(
