@@ -213,7 +213,10 @@ def evaluate(template: Template, values: Mapping[str, Any]) -> Evaluated:
     """The key of one draw. Raises Rejected (draw again) or TemplateBug (fix the template)."""
     assert template.answer is not None
     parts = template.answer.all_parts()
-    args = [{k: resolve(v, values) for k, v in p.args.items()} for p in parts]
+    try:
+        args = [{k: resolve(v, values) for k, v in p.args.items()} for p in parts]
+    except TemplateBug as bug:
+        raise TemplateBug("answer.args", str(bug)) from None
     refs = [_reference(p, a, _where(template, i)) for i, (p, a) in enumerate(zip(parts, args))]
     raw = refs[0] if len(parts) == 1 else _combine(refs, template.answer.combine)
     x = args[0].get("x")

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from cnnquiz.bank._checks import placeholders
+from cnnquiz.bank._draw import TemplateBug, lookup
 
 __all__ = ["fill_prompt", "format_value", "format_number", "matrix_block"]
 
@@ -100,21 +101,16 @@ def fill_prompt(prompt: str, values: Mapping[str, Any]) -> str:
     for literal, name, spec, _conv in _parse(prompt):
         parts.append(literal)
         if name is not None:
-            parts.append(format_value(_lookup(name, values), spec or ""))
+            try:
+                parts.append(format_value(lookup(name, values), spec or ""))
+            except TemplateBug as bug:
+                raise TemplateBug("prompt", str(bug)) from None
     text = "".join(parts)
     lines = [line.rstrip() for line in text.split("\n")]
     # Text lines (not matrix rows) lose the stray leading space a folded YAML line can leave.
     lines = [line if line.startswith(_INDENT) else line.strip() for line in lines]
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-def _lookup(name: str, values: Mapping[str, Any]) -> Any:
-    head, *fields = name.split(".")
-    value = values[head]
-    for key in fields:
-        value = value[key]
-    return value
 
 
 def _parse(prompt: str) -> list[tuple[str, str | None, str | None, str | None]]:

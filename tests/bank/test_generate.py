@@ -296,3 +296,23 @@ def test_wrong_arguments_are_a_template_bug(tmp_path: Path) -> None:
     bank = load_bank([write_bank(tmp_path / "b", {"conv.yaml": text})], include_shipped=False)
     with pytest.raises(BankError, match=r"template 'conv-output-size-basic': answer\.args: conv2d_output_size cannot take"):
         generate_paper(bank, seed=1, count=1)
+
+
+def test_missing_fields_and_networks_are_template_bugs(tmp_path: Path) -> None:
+    text = """\
+    templates:
+      - id: net
+        topic: networks
+        difficulty: 1
+        kind: integer
+        prompt: "{layer.nope}"
+        params:
+          layer: {network_layer: {network: NETWORK, types: [linear]}}
+        answer: {computation: linear_params, args: {in_features: layer.in_features, out_features: layer.out_features}}
+    """
+    bank = load_bank([write_bank(tmp_path / "a", {"n.yaml": text.replace("NETWORK", "lenet5")})], include_shipped=False)
+    with pytest.raises(BankError, match=r"template 'net': prompt: layer\.nope: parameter 'layer' has no field 'nope'"):
+        generate_paper(bank, seed=1, count=1)
+    bank = load_bank([write_bank(tmp_path / "b", {"n.yaml": text.replace("NETWORK", "nonet")})], include_shipped=False)
+    with pytest.raises(BankError, match=r"template 'net': params\.layer\.network_layer: nonet: no such file"):
+        generate_paper(bank, seed=1, count=1)
