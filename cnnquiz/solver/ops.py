@@ -27,6 +27,7 @@ __all__ = ["conv2d", "max_pool2d", "avg_pool2d"]
 
 _REAL = "biuf"  # dtype kinds accepted: bool, signed, unsigned, float (not complex)
 _F64 = np.dtype(np.float64)
+_MAX, _SUM = np.maximum.reduce, np.add.reduce  # skip ndarray.max/sum's Python wrappers
 _EXACT = float(2**52)  # float64 holds every integer up to 2**53 exactly; keep a margin
 # Chunked GEMM: at most this many multiply-adds per chunk (K * C*kh*kw * columns), so a
 # chunk's columns stay in cache (and OpenBLAS can use its small-matrix kernels), and at
@@ -308,7 +309,7 @@ def max_pool2d(
         xa, fill = xa.astype(np.int8), 0
     else:
         fill = np.iinfo(xa.dtype).min
-    return _pool_windows(xa, geo, fill).max(axis=(1, 3))
+    return _MAX(_pool_windows(xa, geo, fill), (1, 3))
 
 
 def avg_pool2d(
@@ -340,7 +341,7 @@ def avg_pool2d(
     ho, wo, kh, kw, sh, sw, ph, pw, bottom, right, _, _ = geo
     if xa.dtype != _F64:
         xa = xa.astype(_F64)
-    sums = _pool_windows(xa, geo, 0.0).sum(axis=(1, 3))
+    sums = _SUM(_pool_windows(xa, geo, 0.0), (1, 3))
     if not (ph or pw or bottom or right):
         sums /= kh * kw  # every window lies inside the input
         return sums
