@@ -282,7 +282,6 @@ class ChoiceOptions(BaseModel):
     distractors: list[str] = Field(min_length=1)
     explanation: str = Field(min_length=1)
     shuffle: bool = True
-    feedback: dict[str, str] = {}  # distractor text -> why it is wrong
 
 
 class Template(BaseModel):
