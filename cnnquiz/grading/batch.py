@@ -14,16 +14,16 @@ with ``resume`` (same submission hash and same assignment), grades a determinist
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import time
-import traceback
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from cnnquiz import __version__
+from cnnquiz import __version__, atomic
 from cnnquiz.errors import GradingError
 from cnnquiz.grading import reports
 from cnnquiz.grading.assignment import Assignment
@@ -141,8 +141,11 @@ class Grader:
             f"graded by cnnquiz {__version__} with sandbox isolation level {level} ({ISOLATION_NOTES.get(level, level)})."
         )
 
-    def grade(self, folder: str | Path, student: str | None = None) -> StudentResult:
-        """Grade one submission folder; a failure of grading itself becomes an ``error`` result."""
+    def grade(self, folder: str | Path, student: str | None = None, *, hide: Sequence[Path] = ()) -> StudentResult:
+        """Grade one submission folder; a failure of grading itself becomes an ``error`` result.
+
+        ``hide`` adds host folders to hide from the student's code for this call.
+        """
         folder = Path(folder)
         student = student or folder.resolve().name
         started = time.perf_counter()
@@ -152,10 +155,10 @@ class Grader:
             sandboxed = run_submission(
                 folder, self.calls, module=self.assignment.module, limits=self.limits,
                 isolation=self.isolation, forbidden_modules=tuple(self.assignment.forbidden_imports),
-                hidden_paths=self.hidden_paths,
+                hidden_paths=(*self.hidden_paths, *hide),
             )
             status, tests, remarks = judge_submission(self.cases, sandboxed, filename=self.assignment.filename)
-            isolation = getattr(sandboxed.isolation, "value", str(sandboxed.isolation))
+            isolation = IsolationLevel(sandboxed.isolation).value
             printed = (sandboxed.stdout_tail or "").strip()
             if printed:
                 remarks.append(f"What {self.assignment.filename} printed (last lines):\n{printed[-2000:]}")
@@ -163,7 +166,6 @@ class Grader:
         except Exception as error:  # noqa: BLE001 - one student's failure must not lose the others
             reason = f"grading itself failed ({type(error).__name__}: {error})"
             status, tests, remarks = StudentStatus.ERROR, ungraded(self.cases, reason), [f"Not graded: {reason}."]
-            remarks.append("".join(traceback.format_exception_only(type(error), error)).strip())
             isolation, grader_error = self.isolation.value, True
         result = StudentResult(
             student=student, status=status, tests=tests, isolation=isolation, output="",
@@ -172,7 +174,7 @@ class Grader:
         )
         score = f"Score: {result.score:g}/{result.max_score:g} ({len(result.failed)} of {len(tests)} tests did not pass)."
         output = "\n".join([self._overview(isolation), score, *remarks])
-        return StudentResult(**{**result.__dict__, "output": output})
+        return dataclasses.replace(result, output=output)
 
 
 @dataclass
@@ -184,14 +186,12 @@ class BatchSummary:
     reused: int = 0  # skipped by resume (unchanged since their recorded result)
     seconds: float = 0.0
     isolation: str = ""
-    skipped_students: list[str] = field(default_factory=list)
 
 
 def _check_writable(out_dir: Path) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        probe = reports._write(out_dir / ".cnnquiz-write-test", "ok\n")
-        probe.unlink()
+        atomic.write_text(out_dir / ".cnnquiz-write-test", "ok\n").unlink()
     except OSError as error:
         raise GradingError(f"{out_dir}: cannot write: {error.strerror or error}") from None
 
@@ -223,8 +223,7 @@ def grade_batch(
     if shard is not None:
         folders = [folder for folder in folders if folder.name in shard]
     _check_writable(out)
-    # Student code must see neither the other submissions nor the grades.
-    grader.hidden_paths = tuple(dict.fromkeys([*grader.hidden_paths, Path(submissions_dir).resolve(), out.resolve()]))
+    hide = (Path(submissions_dir).resolve(), out.resolve())  # other submissions and the grades
     if on_start is not None:
         on_start(len(folders))
 
@@ -236,7 +235,7 @@ def grade_batch(
                 and previous.submission_sha256 == _safe_hash(folder)
             ):
                 return previous, True
-        result = grader.grade(folder, folder.name)
+        result = grader.grade(folder, folder.name, hide=hide)
         reports.write_student(out, result)
         return result, False
 

@@ -87,7 +87,7 @@ def test_an_interrupted_run_loses_nothing_and_resume_skips_the_unchanged(grader,
 
     graded = []
     real_grade = Grader.grade
-    monkeypatch.setattr(Grader, "grade", lambda self, folder, student=None: graded.append(student) or real_grade(self, folder, student))
+    monkeypatch.setattr(Grader, "grade", lambda self, folder, student=None, **kw: graded.append(student) or real_grade(self, folder, student, **kw))
     resumed = grade_batch(subs, out, grader, jobs=2, resume=True)
     assert sorted(graded) == sorted({p.name for p in subs.iterdir()} - done)
     assert resumed.reused == len(done) and resumed.graded == 7 - len(done)
@@ -100,6 +100,10 @@ def test_an_interrupted_run_loses_nothing_and_resume_skips_the_unchanged(grader,
     assert graded == ["bob_flipped_kernel"] and again.reused == 6
     bob = next(r for r in again.results if r.student == "bob_flipped_kernel")
     assert bob.failed == []
+
+    graded.clear()
+    other = Grader(grader.assignment, public_only=True, limits=FAST)  # other tests: nothing is reused
+    assert grade_batch(subs, out, other, jobs=2, resume=True).reused == 0 and len(graded) == 7
 
 
 def test_a_crash_of_grading_itself_is_one_error_row(grader, subs, tmp_path, monkeypatch):
