@@ -49,7 +49,6 @@ def _read_request(fd: int) -> dict:
     return json.loads(b"".join(chunks))
 
 
-
 def _libc():
     import ctypes
 
@@ -71,9 +70,8 @@ def _build_root(layout: list, newroot: str = "/tmp") -> None:
     student code. ``layout`` holds the same operations the bubblewrap level turns
     into command-line options: ``["ro", src, dest]``, ``["tmpfs", dest]``,
     ``["workdir", dest, bytes]``, ``["symlink", target, dest]``, ``["dev", dest]``,
-    ``["proc", dest]``. Every
-    source is opened first, so covering ``/tmp`` (the staging point of the new
-    root) cannot hide a source that lives there.
+    ``["proc", dest]``. Every source is opened first, so covering ``/tmp`` (the
+    staging point of the new root) cannot hide a source that lives there.
     """
     libc = _libc()
     sources = {}
@@ -182,7 +180,6 @@ def _no_new_privs() -> bool:
     return False
 
 
-
 def _supervise(request: dict) -> None:
     """Be the init of the sandbox: fork the worker, reap, clean up, mirror its status.
 
@@ -233,8 +230,12 @@ def _supervise(request: dict) -> None:
 
 def _kill_descendants() -> None:
     """SIGKILL every process below this one (we are their subreaper or PID 1)."""
+    import time
+
     me = os.getpid()
-    for _ in range(50):
+    for attempt in range(200):
+        if attempt:
+            time.sleep(0.005)
         children: dict[int, list[int]] = {}
         for name in os.listdir("/proc"):
             if not name.isdigit():

@@ -10,6 +10,7 @@ start-up of each sandbox process.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import time
@@ -200,6 +201,21 @@ def _drive(session: Session, run: _Run, first: int) -> bool:
         return current + 1 < len(run.calls)
 
 
+def _run_one_sandbox(launch, request: dict, output: OutputTail, run: _Run, first: int) -> bool:
+    """Start a sandbox and drive it; a start-up failure (ours, not the student's) is retried once."""
+    for attempt in (1, 2):
+        try:
+            with Session(launch, request, output, run.limits.result_bytes) as session:
+                return _drive(session, run, first)
+        except (SandboxStartError, OSError) as error:
+            if attempt == 2:
+                if isinstance(error, SandboxStartError):
+                    raise
+                raise SandboxStartError(f"could not start the sandbox: {error}") from error
+            time.sleep(0.2)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _import_failed(run: _Run, reimport: bool, status: CallStatus, text: str) -> None:
     if not reimport:
         run.import_status, run.import_message = status, text
@@ -281,7 +297,7 @@ def run_submission(
         if not isinstance(call, Call) or not isinstance(call.function, str):
             raise GradingError(f"calls must be Call objects naming a function; got {call!r}")
     level = detect_isolation(isolation)
-    forbidden = [m for m in forbidden_modules]
+    forbidden = list(forbidden_modules)
     run = _Run(calls, limits)
     output = OutputTail(limits.output_bytes)
     run.forbidden.update(forbidden_imports(submission_dir, forbidden))
@@ -289,10 +305,7 @@ def run_submission(
         run.import_status, run.import_message = CallStatus.MISSING, f"no {module}.py in the submission"
         run.fill(CallStatus.MISSING, f"no {module}.py in the submission")
         return _result_from(level, run, output, started)
-    try:
-        encoded_limits = dict(limits.__dict__)
-    except AttributeError:  # pragma: no cover
-        encoded_limits = {}
+    encoded_limits = dataclasses.asdict(limits)
     uid = allocate_uid() if private_uid_possible(level) else None
     scratch = Scratch(submission_dir, uid if level is IsolationLevel.RLIMITS else None)
     try:
@@ -303,8 +316,7 @@ def run_submission(
         while True:
             request = dict(launch.request, module=module, forbidden=forbidden, limits=encoded_limits,
                            calls=_encode_calls(calls, first))
-            with Session(launch, request, output, limits.result_bytes) as session:
-                again = _drive(session, run, first)
+            again = _run_one_sandbox(launch, request, output, run, first)
             first = run.next_index()
             if not again or first >= len(calls):
                 break
@@ -341,7 +353,7 @@ def probe_level(level: IsolationLevel) -> str:
             limits = Limits(call_timeout_s=5.0)
             run = _Run([Call("uid")], limits)
             request = dict(launch.request, module="probe_module", forbidden=[], calls=_encode_calls(run.calls, 0),
-                           limits=dict(limits.__dict__, nproc_applies=uid is not None))
+                           limits=dict(dataclasses.asdict(limits), nproc_applies=uid is not None))
             with Session(launch, request, output, limits.result_bytes) as session:
                 _drive(session, run, 0)
         except (OSError, GradingError) as error:

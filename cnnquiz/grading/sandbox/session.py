@@ -96,6 +96,7 @@ class Session:
         self._buffer = bytearray()
         self._pending: list[Event] = []
         self._result_open = True
+        self._out_r_open = True
         self.returncode: int | None = None
         result_r, result_w = os.pipe()
         out_r, out_w = os.pipe()
@@ -228,7 +229,7 @@ class Session:
     def close(self) -> None:
         """Kill, drain the output pipe briefly, and release every descriptor."""
         self.kill()
-        if getattr(self, "_out_r_open", True):
+        if self._out_r_open:
             end = time.monotonic() + 0.2
             while time.monotonic() < end:
                 try:

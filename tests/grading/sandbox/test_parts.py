@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 import time
@@ -44,7 +45,7 @@ def test_child_side_modules_import_nothing_of_cnnquiz_and_do_nothing_on_import()
         imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                      if isinstance(node, ast.ImportFrom) and node.module}
         assert imported <= {"__future__", "json", "os", "sys", "signal", "ctypes", "resource", "math",
-                            "select", "shutil", "types", "importlib", "traceback", "numpy"}, imported
+                            "select", "shutil", "time", "types", "importlib", "traceback", "numpy"}, imported
         top_level_calls = [node for node in tree.body if isinstance(node, ast.Expr)
                            and isinstance(node.value, ast.Call)]
         assert top_level_calls == []
@@ -221,7 +222,9 @@ def test_killing_the_grader_kills_the_sandbox(tmp_path, level):
     script = (f"from pathlib import Path\nfrom cnnquiz.grading.sandbox import *\n"
               f"run_submission(Path({str(folder)!r}), [Call('linger')], isolation=IsolationLevel({level.value!r}),"
               f" limits=Limits(call_timeout_s=60))\n")
-    grader = subprocess.Popen([sys.executable, "-c", script])
+    scratch_parent = tmp_path / "tmp"  # the killed grader cannot remove its scratch copy; pytest will
+    scratch_parent.mkdir()
+    grader = subprocess.Popen([sys.executable, "-c", script], env={**os.environ, "TMPDIR": str(scratch_parent)})
     deadline = time.monotonic() + 10
     while not leftover_processes(marker) and time.monotonic() < deadline:
         time.sleep(0.05)
