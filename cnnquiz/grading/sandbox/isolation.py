@@ -22,7 +22,7 @@ import shutil
 import stat
 import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from cnnquiz.errors import CnnquizError
@@ -60,8 +60,6 @@ class Launch:
     kill_uid: int | None
     tree_root: bool
     new_session: bool = False
-    popen_user: int | None = None
-    env_extra: dict = field(default_factory=dict)
 
 
 @functools.lru_cache(maxsize=1)

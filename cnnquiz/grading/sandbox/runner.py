@@ -11,6 +11,7 @@ start-up of each sandbox process.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import signal
 import time
@@ -59,6 +60,18 @@ def _encode_calls(calls: Sequence[Call], first: int) -> list:
         for index, call in enumerate(calls)
         if index >= first
     ]
+
+
+def _check_calls(calls: list) -> None:
+    """Every call names a function and has JSON-able inputs (a grader error otherwise)."""
+    for index, call in enumerate(calls):
+        if not isinstance(call, Call) or not isinstance(call.function, str) or not call.function:
+            raise GradingError(f"calls[{index}] must be a Call naming a function; got {call!r}")
+        try:
+            json.dumps(_encode_calls([call], 0), allow_nan=True)
+        except (TypeError, ValueError) as error:
+            raise GradingError(f"calls[{index}] ({call.function}): inputs must be numbers, lists or "
+                               f"ArrayArg of numbers: {error}") from None
 
 
 def _valid_value(value: Any, depth: int = 0) -> bool:
@@ -293,9 +306,7 @@ def run_submission(
     if not module.isidentifier():
         raise GradingError(f"module must be a Python identifier; got module={module!r}")
     calls = list(calls)
-    for call in calls:
-        if not isinstance(call, Call) or not isinstance(call.function, str):
-            raise GradingError(f"calls must be Call objects naming a function; got {call!r}")
+    _check_calls(calls)
     level = detect_isolation(isolation)
     forbidden = list(forbidden_modules)
     run = _Run(calls, limits)

@@ -309,3 +309,21 @@ def test_cpu_limit_backs_up_the_wall_clock(tmp_path, level):
     assert burn.status is CallStatus.TIMEOUT and "CPU" in burn.message, burn
     assert burn.seconds < 8.0  # RLIMIT_CPU counts whole seconds: at most cpu_s + 1 of CPU
     assert_good(result.outcomes)
+
+
+@pytest.mark.parametrize("level", every_level())
+def test_environment_is_scrubbed_and_threads_pinned(tmp_path, level, monkeypatch):
+    monkeypatch.setenv("CNNQUIZ_TEST_SECRET", "leak")
+    folder = make_submission(tmp_path, "env", """
+        import os
+        def environment():
+            env = dict(os.environ)
+            return [int(env.get("HOME") == os.getcwd()), int(env.get("TMPDIR") == os.getcwd()),
+                    int(all(env.get(k) == "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"))),
+                    int("CNNQUIZ_TEST_SECRET" in env), len(env), int(os.listdir(".") == ["cnn.py"])]
+    """)
+    result = run(folder, [Call("environment")], level)
+    home, tmpdir, threads, secret, count, listing = result.outcomes[1].value
+    assert (home, tmpdir, threads, secret, listing) == (1, 1, 1, 0, 1)
+    assert count <= 12
+    assert_good(result.outcomes)

@@ -244,3 +244,18 @@ def test_timing_of_a_clean_submission_is_small(tmp_path):
     result = run_submission(folder, calls, limits=FAST)
     assert result.seconds < 1.0 and result.restarts == 0
     assert all(o.status is CallStatus.OK for o in result.outcomes)
+
+
+def test_grader_mistakes_are_grading_errors(tmp_path):
+    from cnnquiz.errors import GradingError
+    from cnnquiz.grading.sandbox import ArrayArg
+
+    folder = make_submission(tmp_path, "fine", "")
+    with pytest.raises(GradingError, match="submission folder not found"):
+        run_submission(tmp_path / "nobody", [])
+    with pytest.raises(GradingError, match=r"calls\[0\] \(relu\): inputs must be numbers"):
+        run_submission(folder, [Call("relu", (ArrayArg([["a"]]),))])
+    with pytest.raises(GradingError, match=r"calls\[1\] \(relu\): inputs must be numbers"):
+        run_submission(folder, [Call("relu"), Call("relu", ({1, 2},))])
+    with pytest.raises(GradingError, match="module must be a Python identifier"):
+        run_submission(folder, [], module="../cnn")
