@@ -7,6 +7,7 @@ from typing import Any, Callable, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from cnnquiz.errors import CnnquizError
 
@@ -33,7 +34,8 @@ def cli_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except CnnquizError as error:
-            err_console.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
+            # The message is plain text: "[low, high]" in it must not be read as markup.
+            err_console.print(Text.assemble(("error: ", "bold red"), str(error)), highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]

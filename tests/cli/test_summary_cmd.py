@@ -56,3 +56,11 @@ def test_broken_spec_is_one_line_and_nonzero(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "layer 1 (max_pool2d)" in lines[0] and "Traceback" not in result.output
+
+
+def test_error_text_is_not_read_as_markup(tmp_path: Path) -> None:
+    spec = tmp_path / "net.yaml"
+    spec.write_text("input: [3, 8, 8]\nlayers:\n  - softmax: {dim: 5}\n")
+    result = _invoke("summary", str(spec))
+    assert result.exit_code == 2
+    assert "dim=5 is out of range for shape [3, 8, 8]" in result.stderr
