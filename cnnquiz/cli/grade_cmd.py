@@ -75,6 +75,9 @@ def grade(
     """Grade every student's code in SUBMISSIONS with the public and hidden tests."""
     grader = Grader(resolve_assignment(assignment), isolation=isolation)
     part = Shard.parse(shard) if shard else None
+    if grader.isolation is IsolationLevel.RLIMITS:
+        err_console.print("warning: isolation level rlimits: student code can read and change other submissions "
+                          "and the grades; install bubblewrap (bwrap) for full isolation", highlight=False)
     progress = Progress(
         TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"),
         console=err_console, disable=not err_console.is_terminal, transient=True,

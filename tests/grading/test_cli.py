@@ -104,6 +104,7 @@ def test_a_student_without_cnn_py_is_an_error_row_not_a_failed_run(tmp_path):
     assert result.exit_code == 0
     report = read_json(tmp_path / "out" / "report.json")
     assert [(r["student"], r["status"], r["score"], r["isolation"]) for r in report] == [("empty", "error", 0, "rlimits")]
+    assert "warning: isolation level rlimits" in result.stderr
     assert "no cnn.py in the submission" in report[0]["tests"][0]["output"]
 
 
