@@ -1,9 +1,42 @@
 """Run untrusted student code: isolation levels, limits, process-tree cleanup.
 
-The public API is :func:`run_submission` with its data classes. The child side
-(:mod:`cnnquiz.grading.sandbox.harness`) imports only the standard library and
-numpy; expected answers never enter the sandbox, only call inputs do, and only
-raw return values come back.
+The public API is :func:`run_submission` and its data classes. Only call inputs
+enter the sandbox and only raw return values come out (JSON lines on a private
+pipe, size-capped, read with deadlines, re-validated in the parent); expected
+answers, hidden tests and verdicts never enter it, and the student's stdout is
+kept for humans only.
+
+Design, one submission:
+
+1. the parent scans the ``.py`` files for forbidden imports (:mod:`.scan`) and
+   copies the student's regular files into a private scratch folder
+   (:mod:`.scratch`);
+2. it starts one sandbox process (:mod:`.session`): ``bwrap`` or ``unshare``
+   around ``python -I -S -c <jail.py>``; the jail (:mod:`.jail`, stdlib only)
+   builds the file-system view, copies the submission into a size-capped tmpfs
+   working directory, switches to a private uid and runs the harness
+   (:mod:`.harness`, stdlib + numpy), which sets the rlimits, imports ``cnn.py``
+   and runs every call in order;
+3. a hang, crash or exit costs only that call: the tree is killed, a fresh
+   sandbox re-imports the module and continues with the remaining calls
+   (:mod:`.runner`);
+4. afterwards nothing survives: the PID namespace dies with its init, and every
+   process of the private uid (or carrying the sandbox's environment token) is
+   swept until none is left (:mod:`.procs`).
+
+Why it holds as root: the student never keeps uid 0. Each live sandbox gets its
+own private uid (:func:`.scratch.allocate_uid`), so ``RLIMIT_NPROC`` (ignored for
+uid 0) bites and counts only that sandbox's processes. The ``bwrap`` level runs
+without a user namespace (which would map the student back to uid 0), drops every
+capability except the four the jail needs to switch uid (``--cap-drop ALL
+--cap-add CAP_SETUID,CAP_SETGID,CAP_SETPCAP,CAP_CHOWN``), and the jail then empties
+the bounding set, sets no-new-privs and calls ``setresuid``, which clears the
+rest. The file system is a whitelist (:func:`.isolation.layout`): ``/usr``,
+``/etc``, the Python runtime (bound directly, so pyenv under a mode-700 ``/root``
+works), a minimal ``/dev``, a private ``/proc``, an empty read-only ``/tmp``; the
+cnnquiz package, the submissions tree and any ``hidden_paths`` are covered with an
+empty tmpfs wherever they fall inside a mounted folder, and are simply absent
+otherwise.
 
 Examples
 --------

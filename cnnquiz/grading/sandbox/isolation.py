@@ -2,15 +2,19 @@
 
 One file-system *layout* (a whitelist: ``/usr``, ``/etc``, the Python runtime,
 a minimal ``/dev``, a private ``/proc``, an empty read-only ``/tmp`` holding the
-scratch copy at :data:`WORKDIR`) is shared by two levels: the bubblewrap level
-turns it into ``bwrap`` options, the ``unshare`` level hands it to the harness,
-which builds it and ``chroot``\\ s into it before any student code runs.
+read-only scratch copy at :data:`SOURCE_DIR` and the student's size-capped tmpfs
+at :data:`WORKDIR`) is shared by two levels: the bubblewrap level turns it into
+``bwrap`` options, the ``unshare`` level hands it to the jail, which builds it and
+chroots into it before any student code runs. The ``rlimits`` level has no
+layout: the student works in the host scratch copy.
 
-As root the student never keeps uid 0: the harness switches to a private uid
+As root the student never keeps uid 0: the jail switches to a private uid
 (``setgroups([])``, ``setresgid``, ``setresuid``, no-new-privs), which is what
 makes ``RLIMIT_NPROC`` bite and what keeps the read-only and hidden paths so.
 The pyenv interpreter under ``/root`` (mode 700) stays reachable because the
-layout mounts the runtime directly, not ``/root``.
+layout mounts the runtime directly, not ``/root``. At the ``rlimits`` level the
+switch happens only when that uid could start the interpreter (not with pyenv
+under ``/root``): there the student keeps uid 0 and only the limits apply.
 """
 
 from __future__ import annotations

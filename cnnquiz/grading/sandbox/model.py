@@ -29,9 +29,10 @@ class IsolationLevel(str, enum.Enum):
     """How strongly a submission is walled off, strongest first.
 
     ``BWRAP``: bubblewrap with a whitelisted read-only root, private ``/tmp``, no
-    network, new PID/IPC/UTS namespaces, capabilities dropped, unprivileged uid.
-    ``UNSHARE``: util-linux ``unshare`` namespaces, the same mounts done by the
-    harness, unprivileged uid. ``RLIMITS``: resource limits and a scratch copy only.
+    network, new PID/IPC/UTS namespaces, capabilities dropped, private uid.
+    ``UNSHARE``: util-linux ``unshare`` namespaces, the same whitelist built by
+    the sandbox's first stage and ``chroot``, private uid. ``RLIMITS``: resource
+    limits, a scratch copy and process-tree cleanup only (last resort).
     """
 
     BWRAP = "bwrap"
