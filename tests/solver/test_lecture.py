@@ -78,8 +78,9 @@ def test_6x6_image_two_filters_give_two_feature_maps() -> None:
 def test_6x6_image_stride_2_subsamples_the_feature_map() -> None:
     got = solver.conv2d([IMAGE_6X6], [[FILTER_1], [FILTER_2]], stride=2)
     assert got.shape == (2, 2, 2)
-    assert got[0].tolist() == [[3, -3], [-3, 0]]
-    assert got[1].tolist() == [[-1, -1], [-1, -2]]
+    # Stride 2 keeps every other window of the stride-1 feature maps.
+    assert got[0].tolist() == np.array(FEATURE_MAP_1)[::2, ::2].tolist() == [[3, -3], [-3, 0]]
+    assert got[1].tolist() == np.array(FEATURE_MAP_2)[::2, ::2].tolist() == [[-1, -1], [-1, -2]]
     assert solver.conv2d_output_size(6, 3, stride=2) == 2
 
 
