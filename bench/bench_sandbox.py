@@ -65,6 +65,10 @@ def sigmoid(x):
 def softmax(z):
     e = np.exp(z - np.max(z))
     return e / e.sum()
+
+def crash():
+    import os
+    os._exit(1)
 '''
 
 
@@ -86,19 +90,22 @@ def _calls() -> list[Call]:
     return calls[:25]
 
 
-def _baseline(repeats: int) -> float:
+def _baseline(repeats: int, *flags: str) -> float:
+    """Median wall time of a bare ``python FLAGS -c 'import numpy'`` (site dir added by hand under -S)."""
+    site = str(Path(np.__file__).resolve().parent.parent)
+    code = f"import sys; sys.path.append({site!r}); import numpy"
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-I", "-c", "import numpy"], check=True)
+        subprocess.run([sys.executable, *flags, "-c", code], check=True)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
 
-def _grade(folder: Path, calls: list[Call], level: IsolationLevel) -> float:
+def _grade(folder: Path, calls: list[Call], level: IsolationLevel, crash: bool = False) -> float:
     result = run_submission(folder, calls, isolation=level)
     bad = [o for o in result.outcomes if o.status is not CallStatus.OK]
-    if bad or result.restarts:
+    if len(bad) != int(crash) or result.restarts != int(crash):
         raise SystemExit(f"unexpected outcome at {level.value}: {bad[:2]}")
     return result.seconds
 
@@ -116,10 +123,13 @@ def main() -> None:
             folder.mkdir()
             (folder / "cnn.py").write_text(CNN)
             folders.append(folder)
-        base = _baseline(5)
-        print(f"baseline: python -I -c 'import numpy' = {base * 1000:.0f} ms (median of 5)")
-        print(f"{len(calls)} calls per submission, {args.submissions} submissions, {args.workers} workers\n")
-        print(f"{'level':<8} {'serial ms/sub':>14} {'x baseline':>11} {'parallel subs/s':>16} {'ms/sub':>8}")
+        base = _baseline(9, "-I", "-S")
+        print(f"baseline: python -I -S -c 'import numpy' = {base * 1000:.0f} ms, "
+              f"python -I -c 'import numpy' (with site) = {_baseline(9, '-I') * 1000:.0f} ms (medians of 9)")
+        print(f"{len(calls)} calls per submission, {args.submissions} submissions, {args.workers} workers;"
+              " 'crash' = one call calls os._exit (two sandbox processes)\n")
+        print(f"{'level':<8} {'serial ms/sub':>14} {'x baseline':>11} {'crash ms/sub':>13} "
+              f"{'parallel subs/s':>16} {'ms/sub':>8}")
         for level in (IsolationLevel.BWRAP, IsolationLevel.UNSHARE, IsolationLevel.RLIMITS):
             if not _available(level):
                 print(f"{level.value:<8} not available here")
@@ -127,12 +137,14 @@ def main() -> None:
             _grade(folders[0], calls, level)  # warm-up
             serial = [_grade(f, calls, level) for f in folders]
             per_sub = statistics.median(serial)
+            crashing = [_grade(f, calls[:12] + [Call("crash")] + calls[12:], level, crash=True) for f in folders[:10]]
             start = time.perf_counter()
             with ThreadPoolExecutor(args.workers) as pool:
                 list(pool.map(lambda f: _grade(f, calls, level), folders))
             wall = time.perf_counter() - start
             rate = len(folders) / wall
-            print(f"{level.value:<8} {per_sub * 1000:>14.0f} {per_sub / base:>11.2f} {rate:>16.1f} {1000 / rate:>8.0f}")
+            print(f"{level.value:<8} {per_sub * 1000:>14.0f} {per_sub / base:>11.2f} "
+                  f"{statistics.median(crashing) * 1000:>13.0f} {rate:>16.1f} {1000 / rate:>8.0f}")
 
 
 if __name__ == "__main__":

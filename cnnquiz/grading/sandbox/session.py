@@ -220,7 +220,10 @@ class Session:
                 self.proc.send_signal(signal.SIGKILL)
             except OSError:
                 pass
-            self.returncode = self.proc.wait()
+            try:
+                self.returncode = self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # stuck in the kernel; the sweeps below still run
+                self.returncode = -signal.SIGKILL
         if self.launch.kill_uid is not None:
             procs.kill_until_gone(lambda: procs.processes_of_uid(self.launch.kill_uid))
         if self.launch.tree_root:
