@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cnnquiz import solver
 from cnnquiz.errors import SpecError
 from cnnquiz.paths import shipped_networks_dir
+from cnnquiz.yamlfile import read_yaml
 
 __all__ = [
     "NetworkSpec",
@@ -299,18 +299,7 @@ def parse_network(data: Any, *, source: str = "<spec>") -> NetworkSpec:
 def load_network(path: str | Path) -> NetworkSpec:
     """Read and validate a network spec YAML file."""
     source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as error:
-        raise SpecError(f"{source}: cannot read: {error.strerror or error}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or "invalid YAML"
-        raise SpecError(f"{source}{where}: {problem}") from None
-    spec = parse_network(data, source=str(source))
+    spec = parse_network(read_yaml(source, SpecError), source=str(source))
     if spec.name is None:
         spec = spec.model_copy(update={"name": source.stem})
     return spec

@@ -21,6 +21,7 @@ from cnnquiz.bank._checks import semantic_problems
 from cnnquiz.bank.schema import Template, TemplateFile
 from cnnquiz.errors import BankError
 from cnnquiz.paths import shipped_templates_dir
+from cnnquiz.yamlfile import describe_yaml_error
 
 __all__ = ["Bank", "load_bank", "load_file", "file_problems", "bank_files", "collect"]
 
@@ -94,10 +95,7 @@ def file_problems(path: Path, display: str | None = None) -> tuple[list[Template
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        return [], [f"{where}: {line}invalid YAML: {problem}"]
+        return [], [f"{where}: {describe_yaml_error(error)}"]
     if raw is None:
         return [], [f"{where}: empty file (expected a mapping with 'templates')"]
     if not isinstance(raw, dict):

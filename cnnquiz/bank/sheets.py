@@ -41,6 +41,7 @@ from cnnquiz import atomic
 from cnnquiz.bank.answers import Graded, check, skipped, total
 from cnnquiz.bank.question import Paper
 from cnnquiz.errors import CnnquizError, GradingError, SheetError
+from cnnquiz.yamlfile import describe_yaml_error
 
 __all__ = [
     "Sheet",
@@ -168,10 +169,7 @@ def _documents(path: Path, display: str) -> list[SheetEntry]:
     except json.JSONDecodeError as error:
         return [SheetEntry(display, path.stem, error=f"{display}: line {error.lineno}: {error.msg}")]
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-        return [SheetEntry(display, path.stem, error=f"{display}: {where}{reason}")]
+        return [SheetEntry(display, path.stem, error=f"{display}: {describe_yaml_error(error)}")]
     if isinstance(data, list):
         return [_entry(f"{display}#{i}", item, f"{path.stem}#{i}") for i, item in enumerate(data, 1)]
     return [_entry(display, data, path.stem)]

@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from cnnquiz import __version__, mistakes
 from cnnquiz.errors import BankError
 from cnnquiz.grading import draw
 from cnnquiz.paths import shipped_assignments_dir
+from cnnquiz.yamlfile import read_yaml
 
 __all__ = [
     "ArgKind",
@@ -320,18 +320,7 @@ def parse_assignment(data: Any, *, source: str = "<memory>") -> Assignment:
 def load_assignment(path: str | Path) -> Assignment:
     """Read and validate an assignment YAML file."""
     source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as error:
-        raise BankError(f"{source}: cannot read: {error.strerror or error}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or "invalid YAML"
-        raise BankError(f"{source}{where}: {problem}") from None
-    return parse_assignment(data, source=str(source))
+    return parse_assignment(read_yaml(source, BankError), source=str(source))
 
 
 def shipped_assignments() -> dict[str, Path]:

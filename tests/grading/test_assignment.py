@@ -105,7 +105,7 @@ def test_validation_errors_are_one_line_with_file_and_field(data, message):
 def test_yaml_syntax_error_names_file_and_line(tmp_path):
     path = tmp_path / "broken.yaml"
     path.write_text("name: x\nfunctions: [\n  - oops: {\n", encoding="utf-8")
-    with pytest.raises(BankError, match=r"broken\.yaml:\d+: "):
+    with pytest.raises(BankError, match=r"broken\.yaml: line \d+: invalid YAML: "):
         load_assignment(path)
 
 

@@ -136,7 +136,7 @@ def test_bad_input_and_bad_yaml(tmp_path: Path) -> None:
         parse_network({"input": [3, 8, 8], "layers": []})
     bad = tmp_path / "bad.yaml"
     bad.write_text("input: [3, 8, 8]\nlayers:\n  - conv2d: {out_channels: 4\n")
-    with pytest.raises(SpecError, match=r"bad.yaml:\d+: "):
+    with pytest.raises(SpecError, match=r"bad.yaml: line \d+: invalid YAML: "):
         load_network(bad)
     with pytest.raises(SpecError, match=r"missing.yaml: cannot read"):
         load_network(tmp_path / "missing.yaml")
