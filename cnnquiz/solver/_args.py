@@ -78,7 +78,7 @@ def as_padding(value: Any, *, allow_strings: bool) -> Pair | Padding:
         if not allow_strings:
             raise ValueError(f"padding must be an int or a pair (h, w); got padding={value!r}")
         try:
-            return Padding(value.lower())
+            return Padding(value)  # case-sensitive, as PyTorch
         except ValueError:
             raise ValueError(
                 f"padding must be an int, a pair (h, w), 'same' or 'valid'; got padding={value!r}"

@@ -118,6 +118,9 @@ def test_flags_must_be_bools(call, match) -> None:
 def test_unknown_padding_string() -> None:
     with pytest.raises(ValueError, match=r"padding must be an int, a pair \(h, w\), 'same' or 'valid'; got padding='full'"):
         solver.conv2d(X, W, padding="full")
+    # PyTorch's padding strings are case-sensitive: 'SAME' is an error there too.
+    with pytest.raises(ValueError, match=r"got padding='SAME'"):
+        solver.conv2d_output_size(8, 3, padding="SAME")
 
 
 def test_pooling_rejects_padding_strings() -> None:
