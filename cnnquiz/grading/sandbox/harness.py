@@ -254,7 +254,6 @@ def work(request: dict) -> None:
         if path not in sys.path:
             sys.path.append(path)
     import importlib
-    import traceback  # noqa: F401  (preloaded so a student's traceback.py cannot shadow it)
 
     import numpy as np
 

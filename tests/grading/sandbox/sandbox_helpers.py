@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
-import sys
 import textwrap
 from pathlib import Path
 
@@ -28,7 +26,6 @@ def conv2d_output_size(size, kernel_size, stride=1, padding=0):
 def relu(x):
     return np.maximum(x, 0.0)
 '''
-GOOD_CALLS = [Call("conv2d_output_size", (32, 5), {"padding": 2}), Call("relu", ())]
 
 
 def level_params(*levels: IsolationLevel):
@@ -118,5 +115,3 @@ def leftover_processes(marker: str) -> list[str]:
                 break
     return found
 
-
-PYTHON = sys.executable
