@@ -66,6 +66,9 @@ class Limits:
     """Captured stdout/stderr kept per submission (the last bytes); the rest is discarded."""
     result_bytes: int = 8 * 1024 * 1024
     """Cap on one call's raw returned JSON."""
+    skip_after_timeout: bool = True
+    """After a call times out, report the same function's later calls as timed out
+    without running them, so that a hanging function costs one time limit, not one per test."""
 
     def __post_init__(self) -> None:
         for name in ("call_timeout_s", "cpu_s"):

@@ -54,11 +54,11 @@ def _encode_arg(value: Any) -> list:
     return ["v", value]
 
 
-def _encode_calls(calls: Sequence[Call], first: int) -> list:
+def _encode_calls(calls: Sequence[Call], indices: Sequence[int]) -> list:
     return [
-        [index, call.function, [_encode_arg(a) for a in call.args], {k: _encode_arg(v) for k, v in call.kwargs.items()}]
-        for index, call in enumerate(calls)
-        if index >= first
+        [index, calls[index].function, [_encode_arg(a) for a in calls[index].args],
+         {k: _encode_arg(v) for k, v in calls[index].kwargs.items()}]
+        for index in indices
     ]
 
 
@@ -68,7 +68,7 @@ def _check_calls(calls: list) -> None:
         if not isinstance(call, Call) or not isinstance(call.function, str) or not call.function:
             raise GradingError(f"calls[{index}] must be a Call naming a function; got {call!r}")
         try:
-            json.dumps(_encode_calls([call], 0), allow_nan=True)
+            json.dumps(_encode_calls([call], [0]), allow_nan=True)
         except (TypeError, ValueError) as error:
             raise GradingError(f"calls[{index}] ({call.function}): inputs must be numbers, lists or "
                                f"ArrayArg of numbers: {error}") from None
@@ -129,6 +129,23 @@ class _Run:
                 return index
         return len(self.outcomes)
 
+    def pending(self) -> list[int]:
+        return [index for index, outcome in enumerate(self.outcomes) if outcome is None]
+
+    def timed_out(self, index: int, message: str, seconds: float) -> None:
+        """Record a timeout; with ``skip_after_timeout`` the function's later calls are not run.
+
+        A function that hung once will most likely hang again: running its other calls
+        would cost a full time limit (and a restart) each and gain nothing.
+        """
+        self.record(index, CallStatus.TIMEOUT, message, seconds)
+        if not self.limits.skip_after_timeout:
+            return
+        function = self.calls[index].function
+        for later in range(index + 1, len(self.calls)):
+            if self.calls[later].function == function:
+                self.record(later, CallStatus.TIMEOUT, f"not run: an earlier call of {function}() {message}", 0.0)
+
     def record(self, index: int, status: CallStatus, message: str, seconds: float, value: Any = None) -> None:
         if 0 <= index < len(self.outcomes) and self.outcomes[index] is None:
             self.outcomes[index] = CallOutcome(self.calls[index], status, value, message, round(seconds, 4))
@@ -175,7 +192,7 @@ def _drive(session: Session, run: _Run, first: int) -> bool:
                 if status is CallStatus.OK and not _valid_value(value):
                     status, value, text = CallStatus.BAD_OUTPUT, None, "returned something that is not numbers or lists"
                 run.record(current, status, text, now - started, value)
-                current += 1
+                current = run.next_index()
                 if message.get("restart"):  # the harness quit after this call (out of memory)
                     return current < len(run.calls)
                 started, deadline = now, now + limits.call_timeout_s
@@ -190,8 +207,8 @@ def _drive(session: Session, run: _Run, first: int) -> bool:
             if phase == "import":
                 _import_failed(run, reimport, CallStatus.TIMEOUT, "importing the module " + text)
                 return False
-            run.record(current, CallStatus.TIMEOUT, text, now - started)
-            return current + 1 < len(run.calls)
+            run.timed_out(current, text, now - started)
+            return run.next_index() < len(run.calls)
         if event.kind == "bad":
             if phase == "start":
                 raise SandboxStartError(f"the sandbox harness {event.detail}")
@@ -199,7 +216,7 @@ def _drive(session: Session, run: _Run, first: int) -> bool:
                 _import_failed(run, reimport, CallStatus.CRASHED, f"the module {event.detail} while being imported")
                 return False
             run.record(current, CallStatus.BAD_OUTPUT, f"the code {event.detail}", now - started)
-            return current + 1 < len(run.calls)
+            return run.next_index() < len(run.calls)
         # exit (or the result channel closed and the process ended)
         if phase == "start":
             raise SandboxStartError(f"the sandbox exited before starting (status {event.returncode}): "
@@ -210,8 +227,11 @@ def _drive(session: Session, run: _Run, first: int) -> bool:
             return False
         if current >= len(run.calls):
             return False
-        run.record(current, status, text, now - started)
-        return current + 1 < len(run.calls)
+        if status is CallStatus.TIMEOUT:
+            run.timed_out(current, text, now - started)
+        else:
+            run.record(current, status, text, now - started)
+        return run.next_index() < len(run.calls)
 
 
 def _run_one_sandbox(launch, request: dict, output: OutputTail, run: _Run, first: int) -> bool:
@@ -326,7 +346,7 @@ def run_submission(
         first = 0
         while True:
             request = dict(launch.request, module=module, forbidden=forbidden, limits=encoded_limits,
-                           calls=_encode_calls(calls, first))
+                           calls=_encode_calls(calls, run.pending()))
             again = _run_one_sandbox(launch, request, output, run, first)
             first = run.next_index()
             if not again or first >= len(calls):
@@ -363,7 +383,7 @@ def probe_level(level: IsolationLevel) -> str:
             launch = plan_launch(level, scratch.work, uid, [])
             limits = Limits(call_timeout_s=5.0)
             run = _Run([Call("uid")], limits)
-            request = dict(launch.request, module="probe_module", forbidden=[], calls=_encode_calls(run.calls, 0),
+            request = dict(launch.request, module="probe_module", forbidden=[], calls=_encode_calls(run.calls, run.pending()),
                            limits=dict(dataclasses.asdict(limits), nproc_applies=uid is not None))
             with Session(launch, request, output, limits.result_bytes) as session:
                 _drive(session, run, 0)

@@ -6,9 +6,13 @@ checks their raw values, and checks the time bound ``(calls + 1) * (timeout + sl
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sandbox_helpers import (
     FAST,
+    GOOD,
+    SLACK_S,
     assert_good,
     every_level,
     leftover_processes,
@@ -17,7 +21,7 @@ from sandbox_helpers import (
     run,
 )
 
-from cnnquiz.grading.sandbox import Call, CallStatus, Limits
+from cnnquiz.grading.sandbox import ArrayArg, Call, CallStatus, Limits, run_submission
 
 
 
@@ -327,3 +331,19 @@ def test_environment_is_scrubbed_and_threads_pinned(tmp_path, level, monkeypatch
     assert (home, tmpdir, threads, secret, listing) == (1, 1, 1, 0, 1)
     assert count <= 12
     assert_good(result.outcomes)
+
+
+def test_a_hanging_function_costs_one_time_limit_not_one_per_call(tmp_path):
+    folder = make_submission(tmp_path, "hang_relu", GOOD.replace(
+        "def relu(x):\n    return np.maximum(x, 0.0)", "def relu(x):\n    while True:\n        pass"))
+    calls = [Call("relu", (ArrayArg([[[-1.0, 2.0]]]),)) for _ in range(4)] + [Call("conv2d_output_size", (32, 5, 1, 2))]
+    result = run_submission(folder, calls, limits=FAST)
+    assert [o.status for o in result.outcomes] == [CallStatus.TIMEOUT] * 4 + [CallStatus.OK]
+    assert "not run: an earlier call of relu()" in result.outcomes[1].message
+    assert result.outcomes[4].value == 32
+    assert result.restarts == 1
+    assert result.seconds < 2 * FAST.call_timeout_s + 2 * SLACK_S
+
+    every_call = run_submission(folder, calls, limits=dataclasses.replace(FAST, skip_after_timeout=False))
+    assert [o.status for o in every_call.outcomes] == [CallStatus.TIMEOUT] * 4 + [CallStatus.OK]
+    assert every_call.restarts == 4
