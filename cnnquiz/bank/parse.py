@@ -64,6 +64,22 @@ def _clean(text: str) -> str:
     return text
 
 
+class _TooLarge(Exception):
+    """A number beyond float range (``1e999``, 400 digits): no answer is that large."""
+
+
+def _checked(value: int) -> int:
+    try:
+        float(value)
+    except OverflowError:
+        raise _TooLarge from None
+    return value
+
+
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 24 else repr(text[:20] + "…")
+
+
 _SPECIAL_RE = re.compile(r"^([+-]?)(nan|inf|infinity|∞)$", re.IGNORECASE)
 
 
@@ -83,7 +99,7 @@ def _plain_number(text: str) -> Number | None:
     mantissa, exp = match["mantissa"], match["exp"]
     negative = match["sign"] == "-"
     if exp is None and "." not in mantissa:
-        value: Number = int(mantissa)
+        value: Number = _checked(int(mantissa))
         return -value if negative else value
     power = int(re.sub(r"^(?:[eE]|\s*[x×*·]\s*10\s*\^)\s*", "", exp)) if exp else 0
     try:
@@ -91,7 +107,7 @@ def _plain_number(text: str) -> Number | None:
     except OverflowError:  # pragma: no cover - float() returns inf instead
         return None
     if math.isinf(value):
-        return None
+        raise _TooLarge
     if value == 0:
         return 0.0
     return -value if negative else value
@@ -111,7 +127,7 @@ def _grouped_integer(text: str) -> Number | None:
             return None
         value: Number = float(digits + match["tail"])
     else:
-        value = int(digits)
+        value = _checked(int(digits))
     return -value if match["sign"] == "-" else value
 
 
@@ -126,8 +142,14 @@ def _fraction(text: str) -> Number | None:
         raise AnswerFormatError("the denominator of a fraction cannot be 0")
     if isinstance(numerator, int) and isinstance(denominator, int):
         exact = Fraction(numerator, denominator)
-        return int(exact) if exact.denominator == 1 else float(exact)
-    return numerator / denominator
+        try:
+            return int(exact) if exact.denominator == 1 else float(exact)
+        except OverflowError:
+            raise _TooLarge from None
+    value = numerator / denominator
+    if math.isinf(value) and math.isfinite(numerator) and math.isfinite(denominator):
+        raise _TooLarge  # 1e308/1e-10
+    return value
 
 
 _NUMBER_HINT = "a number, e.g. 28, 28,326, 0.73, 1/2 or 2.5e-3"
@@ -154,7 +176,10 @@ def parse_number(text: str, *, hint: str = _NUMBER_HINT) -> Number:
     if not cleaned:
         raise AnswerFormatError(f"no answer; type {hint}")
     for reader in (_plain_number, _grouped_integer, _fraction):
-        value = reader(cleaned)
+        try:
+            value = reader(cleaned)
+        except _TooLarge:
+            raise AnswerFormatError(f"{_shown(cleaned)} is too large a number; type {hint}") from None
         if value is not None:
             return value
     if re.fullmatch(r"[+-]?\d+,\d{1,2}", cleaned):
@@ -247,14 +272,16 @@ _MATRIX_HINT = "the rows, numbers separated by spaces and rows by ';' (e.g. 4 3 
 
 
 def _cell(token: str, hint: str) -> Number:
-    value = _plain_number(token)
-    if value is None:
-        try:
+    try:
+        value = _plain_number(token)
+        if value is None:
             value = _fraction(token)
-        except AnswerFormatError as error:
-            raise AnswerFormatError(f"{error}; type {hint}") from None
+    except AnswerFormatError as error:
+        raise AnswerFormatError(f"{error}; type {hint}") from None
+    except _TooLarge:
+        raise AnswerFormatError(f"{_shown(token)} is too large a number; type {hint}") from None
     if value is None:
-        raise AnswerFormatError(f"could not read {token!r} as a number; type {hint}")
+        raise AnswerFormatError(f"could not read {_shown(token)} as a number; type {hint}")
     return value
 
 

@@ -316,7 +316,11 @@ def test_choices() -> None:
 @pytest.mark.parametrize(
     "question, text",
     [(make("linear_params", "integer", dict(in_features=4, out_features=2)), "ten"),
-     (make("conv2d", "matrix", LECTURE_CONV), "4 3 4; 2 4"), (CHOICE, "e"), (_hwc(LECTURE_SHAPE), "32 by 32")],
+     (make("conv2d", "matrix", LECTURE_CONV), "4 3 4; 2 4"), (CHOICE, "e"), (_hwc(LECTURE_SHAPE), "32 by 32"),
+     # numbers beyond float range: a hint, not an OverflowError that ends the quiz
+     (make("linear_params", "integer", dict(in_features=4, out_features=2)), "9" * 400),
+     (make("linear_params", "integer", dict(in_features=4, out_features=2)), "1e308/1e-10"),
+     (make("conv2d", "matrix", LECTURE_CONV), "4 3 4; 2 4 3; 2 3 " + "9" * 400)],
 )
 def test_format_errors_cost_nothing_and_hint_the_format(question: Question, text: str) -> None:
     verdict = check(question, text)

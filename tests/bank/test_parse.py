@@ -51,7 +51,11 @@ def test_numbers_as_people_type_them(text: str, value: float) -> None:
         ("32x32", "one number is expected"),
         ("(10, 32, 32)", "one number is expected"),
         ("1/0", "denominator"),
-        ("1e999", "could not read"),
+        ("1e999", "too large"),
+        ("9" * 400, "too large"),
+        ("1,000," + ",".join(["000"] * 110), "too large"),
+        ("1e308/1e-10", "too large"),
+        ("9" * 400 + "/7", "too large"),
         ("28 326_000", "could not read"),  # mixed thousands separators
     ],
 )
@@ -60,6 +64,12 @@ def test_unreadable_numbers_give_a_hint(text: str, message: str) -> None:
         parse_number(text)
     if text != "1/0":
         assert "e.g." in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["9" * 400, "1 2; 3 " + "9" * 400, "[[1, 1e999]]", "1e308/1e-10 1"])
+def test_matrix_cells_too_large_for_a_float_are_format_errors(text: str) -> None:
+    with pytest.raises(AnswerFormatError, match="too large a number; type"):
+        parse_matrix(text)
 
 
 def test_nan_is_read() -> None:
