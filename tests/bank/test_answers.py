@@ -325,7 +325,8 @@ def test_choices() -> None:
 def test_format_errors_cost_nothing_and_hint_the_format(question: Question, text: str) -> None:
     verdict = check(question, text)
     assert verdict.status == "format_error" and verdict.credit == 0 and not verdict.correct
-    assert verdict.mistake is None and verdict.feedback.startswith("Format:") and "e.g." in verdict.format_error or "a letter" in verdict.format_error
+    assert verdict.mistake is None and verdict.feedback.startswith("Format:")
+    assert "e.g." in verdict.format_error or "a letter" in verdict.format_error
 
 
 def test_skipped_shows_the_key_and_working() -> None:
