@@ -30,16 +30,17 @@ __all__ = ["quiz", "grade_answers_command", "MAX_REASKS"]
 MAX_REASKS = 3
 _SKIP = ("skip", "pass", "?")
 _QUIT = ("quit", "exit", ":q")
+_NO_SHIPPED_HELP = "Do not load the shipped templates (as for papers made with generate --no-shipped)."
 
 
 class _Stop(Exception):
     """The student asked to stop (``quit``), handled like Ctrl-C / end of input."""
 
 
-def _load_bank(bank_dirs: Optional[List[Path]]) -> Any:
+def _load_bank(bank_dirs: Optional[List[Path]], no_shipped: bool = False) -> Any:
     from cnnquiz.bank import load_bank
 
-    return load_bank(bank_dirs or None)
+    return load_bank(bank_dirs or None, include_shipped=not no_shipped)
 
 
 def _generate(bank: Any, **options: Any) -> Paper:
@@ -166,6 +167,7 @@ def _run(paper: Paper, interactive: bool) -> list[Graded]:
 @cli_errors
 def quiz(
     bank_dirs: Optional[List[Path]] = typer.Option(None, "--bank", help="Extra template directory (repeatable)."),
+    no_shipped: bool = typer.Option(False, "--no-shipped", help=_NO_SHIPPED_HELP),
     topic: Optional[List[str]] = typer.Option(None, "--topic", help="Only these topics (repeatable)."),
     difficulty: Optional[int] = typer.Option(None, "--difficulty", min=1, max=3, help="1 easy, 2 medium, 3 hard."),
     count: Optional[int] = typer.Option(None, "--count", min=1, help="Number of questions (default 10)."),
@@ -176,7 +178,7 @@ def quiz(
     if seed is not None and student is not None:
         raise typer.BadParameter("give --seed or --student, not both")
     interactive = _interactive()
-    bank = _load_bank(bank_dirs)
+    bank = _load_bank(bank_dirs, no_shipped)
     topics = list(topic or [])
     if interactive:
         try:
@@ -207,11 +209,12 @@ def grade_answers_command(
     sheets: Path = typer.Argument(..., help="An answer sheet (YAML, JSON, CSV) or a directory of sheets."),
     out: Path = typer.Option(..., "--out", help="Where grades.csv and <student>.json go."),
     bank_dirs: Optional[List[Path]] = typer.Option(None, "--bank", help="Extra template directory (repeatable)."),
+    no_shipped: bool = typer.Option(False, "--no-shipped", help=_NO_SHIPPED_HELP),
 ) -> None:
     """Grade typed answer sheets: regenerate each student's paper and write grades.csv and <student>.json."""
     from cnnquiz.bank.sheets import grade_answers
 
-    results = grade_answers(sheets, out, bank=_load_bank(bank_dirs), generate=_generate)
+    results = grade_answers(sheets, out, bank=_load_bank(bank_dirs, no_shipped), generate=_generate)
     table = Table(title=f"Graded {len(results)} sheets -> {out}", box=None, padding=(0, 2))
     for column, justify in (("student", "left"), ("score", "right"), ("max", "right"), ("status", "left")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]

@@ -157,3 +157,17 @@ def test_it_exits_non_zero_only_when_grading_cannot_run(tmp_path: Path) -> None:
     bad_bank = runner.invoke(app, ["grade-answers", str(sheets), "--out", str(tmp_path / "o"),
                                    "--bank", str(tmp_path / "no_bank")], env=ENV)
     assert bad_bank.exit_code == 2 and "error:" in bad_bank.output
+
+
+def test_papers_made_without_the_shipped_bank_are_regraded_with_no_shipped(tmp_path: Path) -> None:
+    # cnnquiz generate --no-shipped --bank BANK: without the shipped templates the paper differs,
+    # so the sheet can only be graded against the same bank (--no-shipped here too).
+    paper = generate_paper(load_bank([BANK], include_shipped=False), seed=5, count=3)
+    sheet = tmp_path / "zoe.yaml"
+    sheet.write_text(yaml.safe_dump({"student": "zoe", "seed": 5, "count": 3,
+                                     "answers": {q.id: format_key(q) for q in paper.questions}}))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["grade-answers", str(sheet), "--out", str(out), "--bank", str(BANK),
+                                 "--no-shipped"], env=ENV)
+    assert result.exit_code == 0, result.output
+    assert (out / "grades.csv").read_text().splitlines()[1:] == ["zoe,3,3,graded"]

@@ -185,3 +185,12 @@ def test_a_nested_list_may_span_several_lines() -> None:
     result = _quiz([*OPTIONS, "--seed", "2"], "\n".join(lines) + "\n")
     assert result.exit_code == 0, result.output
     assert "Score: 4 / 4 (100%)" in result.output
+
+
+def test_no_shipped_quizzes_on_the_given_bank_alone() -> None:
+    paper = generate_paper(load_bank([BANK], include_shipped=False), seed=5, count=3)
+    assert {q.topic for q in paper.questions} == {"quiz_test"}
+    result = _quiz(["--bank", str(BANK), "--no-shipped", "--seed", "5", "--count", "3"],
+                   "\n".join(_keys(paper)) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Score: 3 / 3 (100%)" in result.output
