@@ -108,6 +108,8 @@ def generate(
     """Generate a seeded paper (or one per student of a roster)."""
     if sum(v is not None for v in (seed, student, roster)) > 1:
         raise CnnquizError("give only one of --seed, --student, --roster")
+    if seed is not None and seed < 0:  # as quiz and answer sheets: a negative seed could not be regraded
+        raise CnnquizError(f"--seed must be >= 0; got {seed}")
     bank = _bank(bank_dirs, no_shipped)
     options = dict(count=count, topics=tuple(topic or ()), difficulty=difficulty)
     if roster is not None:

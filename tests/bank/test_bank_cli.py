@@ -76,6 +76,7 @@ def test_generate_option_errors_are_one_line() -> None:
         (("--topic", "nope"), "unknown topic 'nope'"),
         (("--count", "0"), "count must be >= 1"),
         (("--difficulty", "5"), "difficulty must be 1, 2 or 3"),
+        (("--seed", "-1"), "--seed must be >= 0; got -1"),
     ]:
         result = _run("generate", *args)
         assert result.exit_code == 2, args
