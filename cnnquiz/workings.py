@@ -24,7 +24,12 @@ def _pair(value: Any) -> tuple[int, int]:
 def _size_line(n: int, k: int, s: int, p: int, d: int, out: int, *, ceil: bool = False) -> str:
     kernel = f"{k}" if d == 1 else f"({d}x({k}-1)+1)"
     rounding = "ceil" if ceil else "floor"
-    return f"{rounding}(({n} + 2x{p} - {kernel}) / {s}) + 1 = {out}"
+    line = f"{rounding}(({n} + 2x{p} - {kernel}) / {s}) + 1 = "
+    span = n + 2 * p - d * (k - 1) - 1
+    counted = (-(-span // s) if ceil else span // s) + 1
+    if ceil and counted == out + 1:  # PyTorch: the last window must start inside the input or the left padding
+        return line + f"{counted}, minus the last window, which would start in the right padding: {out}"
+    return line + f"{out}"
 
 
 def _size_working(p: Mapping[str, Any], answer: Any, *, pool: bool) -> str:

@@ -129,6 +129,36 @@ def test_working_puts_the_numbers_in(computation: str, params: dict, expected: s
     assert expected in mistakes.working(computation, params)
 
 
+def _size_steps(text: str) -> list[tuple[int, int]]:
+    """``(what the shown formula gives, the value the line ends with)`` per axis in a size working."""
+    import math
+    import re
+
+    steps = []
+    for m in re.finditer(r"(floor|ceil)\(\((\d+) \+ 2x(\d+) - (\d+)\) / (\d+)\) \+ 1 = (\d+)(?:, [^:;]*: (\d+))?", text):
+        how, n, p, k, s, shown, final = m.groups()
+        exact = (int(n) + 2 * int(p) - int(k)) / int(s)
+        assert int(shown) == (math.ceil(exact) if how == "ceil" else math.floor(exact)) + 1, text
+        steps.append((int(shown), int(final or shown)))
+    return steps
+
+
+@pytest.mark.parametrize("ceil_mode", [False, True])
+def test_pool_size_working_arithmetic_is_right_and_ends_with_the_answer(ceil_mode: bool) -> None:
+    # ceil_mode drops a last window that would start in the right padding (size 5, k 2, s 2, p 1 gives 3, not 4)
+    for size in range(2, 12):
+        for k in (2, 3):
+            for s in (1, 2, 3):
+                for pad in range(k // 2 + 1):
+                    params = dict(size=size, kernel_size=k, stride=s, padding=pad, ceil_mode=ceil_mode)
+                    try:
+                        answer = compute("pool2d_output_size", params)
+                    except ValueError:
+                        continue
+                    steps = _size_steps(mistakes.working("pool2d_output_size", params))
+                    assert steps and steps[0][1] == answer, params
+
+
 def test_values_match_shapes_and_nan() -> None:
     assert values_match([1, 2], (1.0, 2.0))
     assert not values_match([1, 2], [1, 2, 3])
