@@ -26,6 +26,7 @@ from typing import Any, Callable
 import numpy as np
 
 from cnnquiz.bank._prompt import format_number
+from cnnquiz.bank.answers import effective_tolerance
 from cnnquiz.bank.question import AnswerKind, Paper, Question
 from cnnquiz.mistakes import CATALOGUE
 
@@ -165,9 +166,10 @@ def key_to_markdown(paper: Paper) -> str:
         else:
             order = f" ({q.shape_order})" if q.shape_order else ""
             lines += [f"**Answer{order}:** {format_answer(q)}", ""]
-        if q.tolerance.atol or q.tolerance.rtol:
-            lines += [f"Accepted within ±{format_number(q.tolerance.atol)} (absolute)"
-                      + (f" + {format_number(q.tolerance.rtol)} x |answer|" if q.tolerance.rtol else ""), ""]
+        tol = effective_tolerance(q)
+        if tol.atol or tol.rtol:
+            lines += [f"Accepted within ±{format_number(tol.atol)} (absolute)"
+                      + (f" + {format_number(tol.rtol)} x |answer|" if tol.rtol else ""), ""]
         if q.working:
             lines += [f"**Working:** {q.working}", ""]
         if q.wrong_answers:
@@ -192,7 +194,9 @@ def prompt_html(prompt: str) -> str:
 
 
 def _tolerance(q: Question, value: Any) -> float:
-    return q.tolerance.atol + q.tolerance.rtol * abs(float(value))
+    """The absolute tolerance the quiz itself applies (a non-integer key without one gets the default)."""
+    tol = effective_tolerance(q)
+    return tol.atol + tol.rtol * abs(float(value))
 
 
 def _finite(value: Any) -> bool:

@@ -138,6 +138,22 @@ def test_moodle_numerical_tolerance_and_mistake_feedback() -> None:
     assert "ReLU was applied before the sigmoid" in answers[1].findtext("feedback/text")
 
 
+def test_lms_tolerance_is_the_one_the_quiz_applies() -> None:
+    # No tolerance declared and a non-integer key: the quiz accepts 0.731 for sigmoid(1) (1 %),
+    # so Moodle and GIFT must not demand the exact 0.731058578630.
+    from cnnquiz.bank.answers import check, effective_tolerance
+
+    q = Question(id="q1", template="t", topic="x", difficulty=1, kind="number", prompt="sigmoid(1)?",
+                 params={}, answer=0.73105857863)
+    assert check(q, "0.731").correct
+    tol = effective_tolerance(q)
+    expected = tol.atol + tol.rtol * 0.73105857863
+    paper = Paper(seed=1, count=1, questions=[q])
+    moodle = float(_moodle(paper).findall("question")[1].find("answer").findtext("tolerance"))
+    gift = float(re.search(r"\{#=0\.73105857\d*:([0-9.e-]+)#", to_gift(paper))[1])
+    assert moodle == pytest.approx(expected) and gift == pytest.approx(expected) and moodle > 0
+
+
 def test_moodle_escapes_markup_in_prompts_and_options() -> None:
     tricky = 'a < b & "c" > d </text>]]>'
     q = Question(id="q1", template="t", topic="x", difficulty=1, kind="choice", prompt=tricky, params={},
