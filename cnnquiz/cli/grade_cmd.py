@@ -104,9 +104,10 @@ def _print_batch(summary: BatchSummary, out: Path, part: Shard | None) -> None:
         console.print(_class_table(summary.results))
     errors = sum(result.status is StudentStatus.ERROR for result in summary.results)
     which = f" (shard {part.index}/{part.count})" if part else ""
+    resumed = f" ({summary.reused} unchanged since their recorded result, not graded again)" if summary.reused else ""
     console.print(
-        f"{len(summary.results)} students{which}: {summary.graded} graded, {summary.reused} unchanged "
-        f"(resumed), {errors} not gradable; {summary.seconds:.1f} s, isolation level {summary.isolation}. "
+        f"{len(summary.results)} students{which}: {len(summary.results) - errors} graded, {errors} not gradable"
+        f"{resumed}; {summary.seconds:.1f} s, isolation level {summary.isolation}. "
         f"Wrote {out / GRADES_FILE} and {out / REPORT_FILE}.",
         highlight=False, soft_wrap=True,
     )

@@ -106,6 +106,9 @@ def test_a_student_without_cnn_py_is_an_error_row_not_a_failed_run(tmp_path):
     assert [(r["student"], r["status"], r["score"], r["isolation"]) for r in report] == [("empty", "error", 0, "rlimits")]
     assert "warning: isolation level rlimits" in result.stderr
     assert "no cnn.py in the submission" in report[0]["tests"][0]["output"]
+    assert "1 students: 0 graded, 1 not gradable;" in " ".join(result.stdout.split())
+    again = invoke("grade", tmp_path / "subs", "--out", tmp_path / "out", "--isolation", "rlimits", "--resume")
+    assert "0 graded, 1 not gradable (1 unchanged since their recorded result" in " ".join(again.stdout.split())
 
 
 def test_an_interrupted_grade_says_how_to_resume(monkeypatch, tmp_path):
