@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 import os
 from collections import Counter
 from pathlib import Path
@@ -113,15 +114,26 @@ def _print_batch(summary: BatchSummary, out: Path, part: Shard | None) -> None:
     )
 
 
-def _threshold(text: str | None, max_score: float) -> float | None:
+def _min_score(text: str | None) -> tuple[float, bool] | None:
+    """``"12"`` -> ``(12.0, False)``, ``"80%"`` -> ``(80.0, True)``; checked before grading starts."""
     if text is None:
         return None
+    body = text.strip()
+    percent = body.endswith("%")
     try:
-        if text.strip().endswith("%"):
-            return float(text.strip()[:-1]) / 100 * max_score
-        return float(text)
+        value = float(body[:-1] if percent else body)
     except ValueError:
-        raise GradingError(f"--min-score {text!r}: expected points (e.g. 12) or a percentage (e.g. 80%)") from None
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise GradingError(f"--min-score {text!r}: expected points (e.g. 12) or a percentage (e.g. 80%)")
+    return value, percent
+
+
+def _threshold(min_score: tuple[float, bool] | None, max_score: float) -> float | None:
+    if min_score is None:
+        return None
+    value, percent = min_score
+    return value / 100 * max_score if percent else value
 
 
 def _def_lines(source: Path) -> dict[str, int]:
@@ -142,12 +154,13 @@ def check(
     isolation: Optional[IsolationLevel] = typer.Option(None, "--isolation", help=_ISOLATION_HELP, case_sensitive=False),
 ) -> None:
     """Run the public tests on one submission; exit 0 when they all pass (or --min-score is reached)."""
+    wanted = _min_score(min_score)
     spec = resolve_assignment(assignment)
     folder = path.parent if path.is_file() else path
     if not folder.is_dir():
         raise GradingError(f"{path}: no such folder")
     result = Grader(spec, public_only=True, isolation=isolation).grade(folder, folder.resolve().name)
-    threshold = _threshold(min_score, result.max_score)
+    threshold = _threshold(wanted, result.max_score)
 
     table = Table(title=f"Public tests of {spec.filename}", title_justify="left")
     table.add_column("test", overflow="fold")

@@ -144,6 +144,10 @@ def test_check_min_score(cnn):
     assert invoke("check", folder, "--min-score", str(public_max - 2)).exit_code == 0
     bad = invoke("check", folder, "--min-score", "lots")
     assert bad.exit_code == 2 and "--min-score 'lots'" in bad.output
+    for text in ("nan", "inf", "-5", "nan%"):  # nan used to fail every run silently, -5 pass every one
+        bad = invoke("check", folder, "--min-score", text)
+        assert bad.exit_code == 2 and f"--min-score {text!r}" in bad.output, text
+        assert "Public tests" not in bad.output  # refused before grading
 
 
 def test_check_under_github_actions_prints_annotations(monkeypatch):
