@@ -16,10 +16,6 @@ from cnnquiz.bank.schema import DERIVED_RULES, FORMAT_SPECS, FitsExactly, ParamS
 __all__ = ["semantic_problems", "placeholders"]
 
 
-def _is_ref(value: Any) -> bool:
-    return isinstance(value, str)
-
-
 def _refs(value: Any) -> Iterator[str]:
     """References inside a derived rule or an argument: strings, also nested in lists."""
     if isinstance(value, str):
