@@ -42,6 +42,8 @@ def read_roster(path: Path) -> list[str]:
             ids = [(row.get(column) or "").strip() for row in reader]
     except OSError as error:
         raise CnnquizError(f"{path}: cannot read roster: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise CnnquizError(f"{path}: cannot read roster: not UTF-8 text ({error.reason} at byte {error.start})") from None
     except csv.Error as error:
         raise CnnquizError(f"{path}: not a valid CSV file: {error}") from None
     ids = [i for i in ids if i]
@@ -117,6 +119,8 @@ def generate(
             raise CnnquizError("--key is not used with --roster (keys are written next to the papers)")
         _class_papers(bank, roster, out, fmt, **options)
         return
+    if key is not None and out is not None and key.resolve() == out.resolve():
+        raise CnnquizError(f"--key {key} is the --out file: the answer key would replace the paper")
     paper = generate_paper(bank, seed=seed, student=student, **options)  # type: ignore[arg-type]
     text = export_paper(paper, fmt)
     if out is None:

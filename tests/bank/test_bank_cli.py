@@ -68,6 +68,17 @@ def test_roster_problems_are_one_line_errors(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "needs a 'student' (or 'id') column" in result.stderr
     result = _run("generate", "--roster", roster)
     assert result.exit_code == 2 and "--roster needs --out DIR" in result.stderr
+    roster.write_bytes(b"student\n\xffalice\n")  # Latin-1 from a spreadsheet
+    result = _run("generate", "--roster", roster, "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "cannot read roster: not UTF-8 text" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_key_and_paper_must_be_different_files(tmp_path: Path) -> None:
+    paper = tmp_path / "paper.md"
+    result = _run("generate", "--seed", "1", "--format", "markdown", "--out", paper, "--key", tmp_path / "." / "paper.md")
+    assert result.exit_code == 2 and "the answer key would replace the paper" in result.stderr
+    assert not paper.exists()
 
 
 def test_generate_option_errors_are_one_line() -> None:
