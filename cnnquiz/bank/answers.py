@@ -332,12 +332,15 @@ def _check_shape(question: Question, text: str) -> _Outcome:
     others = _conventional_orders(labels)[1:]
     readings = {_order(order): _reorder(dims, order, labels) for order in others}
     matching = [name for name, value in readings.items() if value == key]
-    ambiguous = mistake is not None or any(_wrong_match(question, v) for v in readings.values())
+    swappable = "H" in labels and "W" in labels and key[labels.index("H")] != key[labels.index("W")]
+    # Read in the order asked, the numbers may also be the key with height and width
+    # swapped (C x H x W key 6 x 6 x 28, typed 6 x 28 x 6): then nothing is accepted.
+    ambiguous = (mistake is not None or any(_wrong_match(question, v) for v in readings.values())
+                 or (swappable and dims == _swap_hw(key, labels)))
     if matching and not ambiguous:
         return _Outcome(correct=True, credit=1.0, given=given,
                         notes=[f"(Read as {matching[0]}; the question asks for {asked}.)"])
     notes = []
-    swappable = "H" in labels and "W" in labels and key[labels.index("H")] != key[labels.index("W")]
     if mistake is None and swappable:
         if dims == _swap_hw(key, labels):
             mistake = "height_width_swapped"

@@ -215,6 +215,17 @@ def test_height_and_width_are_never_swapped_silently() -> None:
     assert first.mistake == "height_width_swapped" and "Read as C x H x W" in first.feedback
 
 
+def test_a_reading_that_is_also_a_height_width_swap_is_not_accepted() -> None:
+    # C x H x W key 6 x 6 x 28 (as many filters as rows): 6 x 28 x 6 is the key read as
+    # H x W x C, but in the order asked it is the key with height and width swapped.
+    q = make("conv2d_output_shape", "shape", dict(input_shape=[3, 6, 28], kernel_size=3, padding=1,
+                                                    out_channels=6), "C x H x W")
+    assert q.answer == [6, 6, 28]
+    verdict = check(q, "6 x 28 x 6")
+    assert not verdict.correct and verdict.mistake == "height_width_swapped"
+    assert check(q, "6 x 28 x 6").credit < 1 and check(q, "6 x 6 x 28").correct
+
+
 def test_a_permutation_that_is_a_known_wrong_answer_is_not_accepted() -> None:
     q = _hwc(RECT_SHAPE)
     # Make the typed numbers, read in the order asked, a known mistake's value.
