@@ -219,7 +219,8 @@ def grade_batch(
     """
     started = time.perf_counter()
     out = Path(out_dir)
-    folders = find_students(submissions_dir)
+    # An output folder inside the submissions folder (--out submissions/grades) is not a student.
+    folders = [folder for folder in find_students(submissions_dir) if folder.resolve() != out.resolve()]
     if shard is not None:
         folders = [folder for folder in folders if folder.name in shard]
     _check_writable(out)

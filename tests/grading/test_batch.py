@@ -44,6 +44,18 @@ def test_find_students_sorted_without_hidden(tmp_path):
         find_students(tmp_path / "notes.txt")
 
 
+def test_an_output_folder_inside_the_submissions_is_not_a_student(grader, tmp_path):
+    subs = tmp_path / "subs"
+    shutil.copytree(EXAMPLES / "alice_correct", subs / "alice")
+    out = subs / "grades"
+    for _ in range(2):  # the second run sees the first one's output folder
+        summary = grade_batch(subs, out, grader, jobs=1)
+        assert [r.student for r in summary.results] == ["alice"]
+    rows = [row.split(",") for row in (out / "grades.csv").read_text().splitlines()[1:]]
+    assert [(r[0], r[3]) for r in rows] == [("alice", "graded")] and rows[0][1] == rows[0][2]
+    assert not (out / "grades" / "results.json").exists()
+
+
 def test_submission_hash_follows_content_not_caches(tmp_path):
     (tmp_path / "cnn.py").write_text("x = 1\n")
     first = submission_hash(tmp_path)
