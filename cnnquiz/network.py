@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 PositiveInt = Annotated[int, Field(ge=1)]
+StrictPositiveInt = Annotated[int, Field(ge=1, strict=True)]
 SizeLike = Union[PositiveInt, tuple[PositiveInt, PositiveInt]]
 PadLike = Union[Annotated[int, Field(ge=0)], tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]]]
 
@@ -137,7 +138,7 @@ class NetworkSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str | None = None
-    input: tuple[PositiveInt, PositiveInt, PositiveInt]
+    input: tuple[StrictPositiveInt, StrictPositiveInt, StrictPositiveInt]  # true or "3" is not a size
     layers: list[Layer] = Field(min_length=1)
 
     @field_validator("layers", mode="before")

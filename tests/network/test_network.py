@@ -132,6 +132,9 @@ def test_shape_errors_name_the_layer(layers: list, message: str) -> None:
 def test_bad_input_and_bad_yaml(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match=r"input"):
         parse_network({"input": [3, 8], "layers": ["relu"]})
+    for size in (True, "32", 32.0):  # YAML's true became 1 channel; sizes are integers, as in the layers
+        with pytest.raises(SpecError, match=r"input\.0: Input should be a valid integer"):
+            parse_network({"input": [size, 8, 8], "layers": ["relu"]})
     with pytest.raises(SpecError, match=r"layers: List should have at least 1 item"):
         parse_network({"input": [3, 8, 8], "layers": []})
     bad = tmp_path / "bad.yaml"
