@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,23 @@ def test_failed_write_keeps_the_old_content(tmp_path: Path) -> None:
         write_json(target, {"bad": float("nan")})  # NaN is not JSON
     assert json.loads(target.read_text()) == {"ok": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_new_files_get_the_usual_mode_and_old_files_keep_theirs(tmp_path: Path) -> None:
+    mask = os.umask(0o022)
+    try:
+        import importlib
+
+        import cnnquiz.atomic as atomic
+
+        importlib.reload(atomic)  # the umask is read at import
+        fresh = atomic.write_text(tmp_path / "grades.csv", "x\n")
+        assert fresh.stat().st_mode & 0o777 == 0o644
+        private = tmp_path / "key.json"
+        private.write_text("{}")
+        private.chmod(0o600)
+        atomic.write_json(private, {"a": 1})
+        assert private.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(mask)
+        importlib.reload(atomic)
