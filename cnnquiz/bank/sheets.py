@@ -360,23 +360,25 @@ def grade_answers(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise GradingError(f"--out {out}: cannot create the directory: {error.strerror}") from None
-    results: list[StudentResult] = []
-    seen: dict[str, str] = {}
+    by_student: dict[str, list[StudentResult]] = {}
     for entry in entries:
         result = grade_sheet(entry, bank, generate)
-        if result.student in seen:
-            results.append(StudentResult(
-                student=result.student, status="error", source=entry.source,
-                error=f"{entry.source}: student {result.student!r} already has a sheet ({seen[result.student]})",
-            ))
+        by_student.setdefault(result.student, []).append(result)
+    # One row per student (contract section 7). Two sheets for one student are an error
+    # for that student: which one counts is the instructor's call, not ours.
+    results: list[StudentResult] = []
+    for student, graded in sorted(by_student.items()):
+        if len(graded) == 1:
+            results.append(graded[0])
             continue
-        seen[result.student] = entry.source
-        results.append(result)
-    results.sort(key=lambda r: r.student)
+        sources = ", ".join(r.source for r in graded)
+        results.append(StudentResult(
+            student=student, status="error", source=graded[0].source,
+            error=f"student {student!r} has {len(graded)} sheets ({sources}); keep one and grade again",
+        ))
     try:
         for result in results:
-            if seen.get(result.student) == result.source:
-                atomic.write_json(out / f"{result.student}.json", result.model_dump(mode="json"))
+            atomic.write_json(out / f"{result.student}.json", result.model_dump(mode="json"))
         atomic.write_text(out / "grades.csv", grades_csv(results))
     except OSError as error:
         raise GradingError(f"--out {out}: cannot write: {error.strerror or error}") from None

@@ -176,10 +176,13 @@ def test_grade_answers_writes_every_student_and_flags_duplicates(tmp_path: Path)
     _write(sheets, "b.yaml", "student: ann\nseed: 1\ncount: 1\n")
     _write(sheets, "c.yaml", "student: [\n")
     results = grade_answers(sheets, tmp_path / "out", bank=object(), generate=fake_generate)
-    assert [(r.student, r.status) for r in results] == [("ann", "graded"), ("ann", "error"), ("c", "error")]
-    assert "student 'ann' already has a sheet (a.yaml)" in results[1].error
-    assert json.loads((tmp_path / "out" / "ann.json").read_text())["source"] == "a.yaml"
+    # One row per student: two sheets for ann are an error for ann alone.
+    assert [(r.student, r.status) for r in results] == [("ann", "error"), ("c", "error")]
+    assert "student 'ann' has 2 sheets (a.yaml, b.yaml); keep one" in results[0].error
+    assert json.loads((tmp_path / "out" / "ann.json").read_text())["status"] == "error"
     assert json.loads((tmp_path / "out" / "c.json").read_text())["status"] == "error"
+    rows = (tmp_path / "out" / "grades.csv").read_text().splitlines()
+    assert [row.split(",")[0] for row in rows[1:]] == ["ann", "c"]
 
 
 def test_an_unwritable_output_is_a_grading_error(tmp_path: Path) -> None:
