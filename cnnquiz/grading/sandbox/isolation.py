@@ -102,26 +102,31 @@ def layout(scratch: Path, hidden: list[str], workdir_bytes: int = 64 << 20) -> l
             ops.append(["symlink", os.readlink(link), link])
         elif os.path.isdir(link):
             ops.append(["ro", link, link])
+    # The empty /tmp goes before the runtime: a virtual environment under /tmp must
+    # be mounted on top of it, not hidden by it.
+    ops += [["dev", "/dev"], ["proc", "/proc"], ["tmpfs", "/tmp"]]
     ops += [["ro", r, r] for r in roots]
     mounted = [op[1] for op in ops if op[0] == "ro"]
     for path in hidden:
         if any(_under(path, m) for m in mounted) and os.path.isdir(path):
             ops.append(["tmpfs", path])
-    ops += [["dev", "/dev"], ["proc", "/proc"], ["tmpfs", "/tmp"], ["ro", str(scratch), SOURCE_DIR],
-            ["workdir", WORKDIR, int(workdir_bytes)]]
+    ops += [["ro", str(scratch), SOURCE_DIR], ["workdir", WORKDIR, int(workdir_bytes)]]
     return ops
 
 
 def _bwrap_options(ops: list[list[str]]) -> list[str]:
     args: list[str] = []
     made: set[str] = {"/"}
-    bound: list[str] = []
+    bound_ro: list[str] = []
     for op in ops:
         dest = op[1] if op[0] == "workdir" else op[-1]
         if op[0] != "symlink":
             parents = [p for p in reversed(Path(dest).parents) if str(p) not in made]
             for parent in parents:
-                if not any(_under(str(parent), b) for b in bound):
+                # Inside a read-only bind nothing can be created; everywhere else (the
+                # root, or the empty /tmp) create parents ourselves: bwrap's own are
+                # 0700, which the student's private uid could not traverse.
+                if not any(_under(str(parent), b) for b in bound_ro):
                     args += ["--perms", "0755", "--dir", str(parent)]
                 made.add(str(parent))
         kind = op[0]
@@ -138,7 +143,8 @@ def _bwrap_options(ops: list[list[str]]) -> list[str]:
         elif kind == "proc":
             args += ["--proc", dest]
         made.add(dest)
-        bound.append(dest)
+        if kind in ("ro", "dev", "proc"):
+            bound_ro.append(dest)
     return args
 
 
