@@ -32,7 +32,7 @@ from cnnquiz.grading.sandbox.model import (
     Limits,
     SandboxResult,
 )
-from cnnquiz.grading.sandbox.scan import forbidden_imports
+from cnnquiz.grading.sandbox.scan import forbidden_imports, installed_package_dirs
 from cnnquiz.grading.sandbox.scratch import Scratch, allocate_uid
 from cnnquiz.grading.sandbox.session import Event, OutputTail, Session
 
@@ -103,9 +103,10 @@ def _death(returncode: int | None, limits: Limits) -> tuple[CallStatus, str]:
     return CallStatus.CRASHED, f"the process exited with status {returncode} (os._exit or similar)"
 
 
-def _hidden_paths(submission_dir: Path, extra: Sequence[os.PathLike | str]) -> list[str]:
+def _hidden_paths(submission_dir: Path, extra: Sequence[os.PathLike | str], forbidden: Sequence[str] = ()) -> list[str]:
     package = Path(cnnquiz.__file__).resolve().parent
     hidden = [package, submission_dir.resolve().parent, *[Path(p).resolve() for p in extra]]
+    hidden += [Path(p) for p in installed_package_dirs(forbidden, keep=[os.path.dirname(np.__file__)])]
     if (package.parent / "pyproject.toml").exists():  # a source checkout: tests, bank, examples
         hidden.append(package.parent)
     return [str(p) for p in hidden]
@@ -340,7 +341,7 @@ def run_submission(
     uid = allocate_uid() if private_uid_possible(level) else None
     scratch = Scratch(submission_dir, uid if level is IsolationLevel.RLIMITS else None)
     try:
-        launch = plan_launch(level, scratch.work, uid, _hidden_paths(submission_dir, hidden_paths),
+        launch = plan_launch(level, scratch.work, uid, _hidden_paths(submission_dir, hidden_paths, forbidden),
                              workdir_bytes=_workdir_bytes(scratch.bytes, limits))
         encoded_limits["nproc_applies"] = uid is not None or level is not IsolationLevel.RLIMITS
         first = 0

@@ -8,10 +8,13 @@ student cannot remove.
 from __future__ import annotations
 
 import ast
+import functools
+import importlib.util
+import os
 from pathlib import Path
 from typing import Iterable, Sequence
 
-__all__ = ["forbidden_imports", "imported_modules"]
+__all__ = ["forbidden_imports", "imported_modules", "installed_package_dirs"]
 
 _MAX_FILE_BYTES = 1024 * 1024
 _MAX_FILES = 200
@@ -74,3 +77,35 @@ def forbidden_imports(folder: Path, forbidden: Sequence[str]) -> list[str]:
             continue
         found |= imported_modules(source) & banned
     return sorted(found)
+
+
+@functools.lru_cache(maxsize=64)
+def _package_dirs(name: str) -> tuple[str, ...]:
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return ()
+    if spec is None or not spec.submodule_search_locations:
+        return ()
+    return tuple(os.path.realpath(p) for p in spec.submodule_search_locations if os.path.isdir(p))
+
+
+def installed_package_dirs(forbidden: Sequence[str], keep: Sequence[str] = ()) -> list[str]:
+    """Folders of the installed forbidden packages, to hide inside the sandbox.
+
+    The harness's import hook runs in the student's process and can be removed
+    (``sys.meta_path.clear()`` and an obfuscated ``import_module``), so a forbidden
+    package the sandbox can see can be used undetected. Hiding its folder leaves
+    nothing to borrow. Folders that are, or hold, one of ``keep`` (numpy) stay.
+    Single-file modules are not covered.
+    """
+    found: list[str] = []
+    for name in forbidden:
+        if not isinstance(name, str) or not name.isidentifier():
+            continue
+        for folder in _package_dirs(name):
+            prefix = folder.rstrip("/") + "/"
+            if any(k == folder or k.startswith(prefix) for k in keep):
+                continue
+            found.append(folder)
+    return found

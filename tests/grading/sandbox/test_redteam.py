@@ -1,0 +1,36 @@
+"""Red-team findings: each test is an attack that once worked against the sandbox or the grader."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from sandbox_helpers import FAST, isolated_levels, make_submission, run
+
+from cnnquiz.grading.sandbox import Call, CallStatus
+
+# A stdlib package stands in for an installed forbidden library (scipy, torch): it lives under
+# a mounted runtime folder, and nothing in the harness needs it.
+_STAND_IN = "wsgiref"
+
+
+@pytest.mark.parametrize("level", isolated_levels())
+def test_a_forbidden_library_stays_out_of_reach_when_the_import_hook_is_removed(tmp_path, level):
+    """An obfuscated import after dropping the hook used scipy undetected; the package is now not mounted."""
+    folder = make_submission(tmp_path, "mallory", f'''
+        import importlib, sys
+
+        def borrowed():
+            sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "_ForbiddenFinder"]
+            for name in list(sys.modules):
+                if name.startswith("{_STAND_IN}"):
+                    del sys.modules[name]
+            module = importlib.import_module("{_STAND_IN[:4]}" + "{_STAND_IN[4:]}.util")
+            return int(callable(module.guess_scheme))
+    ''')
+    result = run(folder, [Call("borrowed")], level, forbidden_modules=(_STAND_IN,))
+    outcome = result.outcomes[1]
+    assert outcome.status is CallStatus.ERROR, outcome
+    assert "ModuleNotFoundError" in outcome.message or "ImportError" in outcome.message, outcome.message
