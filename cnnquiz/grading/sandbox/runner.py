@@ -115,9 +115,10 @@ def _hidden_paths(submission_dir: Path, extra: Sequence[os.PathLike | str], forb
 class _Run:
     """The state of one submission across sandbox restarts."""
 
-    def __init__(self, calls: list[Call], limits: Limits) -> None:
+    def __init__(self, calls: list[Call], limits: Limits, forbidden: Sequence[str] = ()) -> None:
         self.calls = calls
         self.limits = limits
+        self.reportable = frozenset(forbidden)  # the harness may only report these (the student can forge)
         self.outcomes: list[CallOutcome | None] = [None] * len(calls)
         self.import_status: CallStatus | None = None
         self.import_message = ""
@@ -170,8 +171,9 @@ def _drive(session: Session, run: _Run, first: int) -> bool:
         if event.kind == "message":
             message = event.message or {}
             kind = message.get("k")
-            if kind == "forbidden" and isinstance(message.get("name"), str):
-                run.forbidden.add(message["name"][:100])
+            if kind == "forbidden":
+                if message.get("name") in run.reportable:
+                    run.forbidden.add(message["name"])
                 continue
             if phase == "start" and kind == "ready":
                 phase, started, deadline = "import", now, now + limits.call_timeout_s
@@ -330,7 +332,7 @@ def run_submission(
     _check_calls(calls)
     level = detect_isolation(isolation)
     forbidden = list(forbidden_modules)
-    run = _Run(calls, limits)
+    run = _Run(calls, limits, forbidden)
     output = OutputTail(limits.output_bytes)
     run.forbidden.update(forbidden_imports(submission_dir, forbidden))
     if not (submission_dir / f"{module}.py").is_file() and not (submission_dir / module / "__init__.py").is_file():
