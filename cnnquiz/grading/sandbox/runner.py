@@ -42,6 +42,7 @@ STARTUP_TIMEOUT_S = 10.0
 """How long a sandbox may take to be ready (python + numpy start-up, before any student code)."""
 
 DEFAULT_FORBIDDEN = ("cnnquiz", "torch", "tensorflow", "jax")
+_INT_BOUND = 2**1023
 
 
 class SandboxStartError(GradingError):
@@ -75,8 +76,11 @@ def _check_calls(calls: list) -> None:
 
 
 def _valid_value(value: Any, depth: int = 0) -> bool:
+    """Plain numbers and lists; an int must convert to float (the comparison does)."""
     kind = type(value)
-    if kind is int or kind is float:
+    if kind is int:
+        return -_INT_BOUND <= value <= _INT_BOUND
+    if kind is float:
         return True
     if kind is list and depth < 64:
         return all(_valid_value(item, depth + 1) for item in value)
@@ -193,7 +197,8 @@ def _drive(session: Session, run: _Run, first: int) -> bool:
                 value = message.get("v") if status is CallStatus.OK else None
                 text = _text(message.get("m"))
                 if status is CallStatus.OK and not _valid_value(value):
-                    status, value, text = CallStatus.BAD_OUTPUT, None, "returned something that is not numbers or lists"
+                    status, value = CallStatus.BAD_OUTPUT, None
+                    text = "returned something that is not numbers or lists (or a number too large for a float)"
                 run.record(current, status, text, now - started, value)
                 current = run.next_index()
                 if message.get("restart"):  # the harness quit after this call (out of memory)

@@ -62,3 +62,35 @@ def test_forged_forbidden_reports_of_unknown_names_are_ignored(tmp_path, level):
     result = run(folder, [Call("flood")], level, forbidden_modules=("torch",))
     assert result.outcomes[1].status is CallStatus.OK
     assert result.forbidden_imports == []
+
+
+@pytest.mark.parametrize("level", isolated_levels())
+def test_an_integer_beyond_float_range_is_a_bad_output_not_a_grader_failure(tmp_path, level):
+    """``return 10**400`` raised OverflowError in the grader's comparison: the student got 'grading itself failed'."""
+    folder = make_submission(tmp_path, "mallory", '''
+        def huge():
+            return 10 ** 400
+
+        def huge_list():
+            return [[1.0, -(10 ** 400)]]
+    ''')
+    result = run(folder, [Call("huge"), Call("huge_list")], level)
+    for outcome in result.outcomes[1:3]:
+        assert outcome.status is CallStatus.BAD_OUTPUT, outcome
+        assert "too large" in outcome.message
+
+
+def test_the_grader_fails_a_huge_integer_answer_in_one_line(tmp_path):
+    from cnnquiz.grading.assignment import DEFAULT_ASSIGNMENT, resolve_assignment
+    from cnnquiz.grading.batch import Grader
+    from cnnquiz.grading.results import StudentStatus
+
+    folder = make_submission(tmp_path, "mallory", '''
+        def conv2d_output_size(size, kernel_size, stride=1, padding=0):
+            return 10 ** 400
+    ''')
+    grader = Grader(resolve_assignment(DEFAULT_ASSIGNMENT), public_only=True, limits={"call_timeout_s": 2.0})
+    result = grader.grade(folder)
+    assert result.status is StudentStatus.GRADED and not result.grader_error, result.output
+    relu = [t for t in result.tests if t.function == "relu"]
+    assert relu and all(t.score == t.max_score for t in relu)
