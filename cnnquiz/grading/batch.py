@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import stat
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -52,8 +53,11 @@ def submission_hash(folder: str | Path) -> str:
         entries.extend(Path(dirpath) / name for name in filenames)
     for path in sorted(entries, key=lambda p: p.relative_to(root).as_posix()):
         digest.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
-        if path.is_symlink():
+        mode = path.lstat().st_mode
+        if stat.S_ISLNK(mode):
             digest.update(b"symlink:" + os.readlink(path).encode("utf-8", "surrogateescape"))
+        elif not stat.S_ISREG(mode):  # a FIFO would block open() forever; devices and sockets are not content
+            digest.update(b"special:%o" % stat.S_IFMT(mode))
         else:
             with open(path, "rb") as handle:
                 for block in iter(lambda: handle.read(1 << 16), b""):

@@ -94,3 +94,23 @@ def test_the_grader_fails_a_huge_integer_answer_in_one_line(tmp_path):
     assert result.status is StudentStatus.GRADED and not result.grader_error, result.output
     relu = [t for t in result.tests if t.function == "relu"]
     assert relu and all(t.score == t.max_score for t in relu)
+
+
+def test_a_named_pipe_in_a_submission_does_not_hang_grading(tmp_path):
+    """A FIFO (a tar upload can carry one) made submission_hash block in open() forever: the whole batch hung."""
+    from cnnquiz.grading.batch import submission_hash
+
+    folder = make_submission(tmp_path, "mallory", "")
+    os.mkfifo(folder / "pipe")
+    done: list[str] = []
+    worker = threading.Thread(target=lambda: done.append(submission_hash(folder)), daemon=True)
+    worker.start()
+    worker.join(5.0)
+    if worker.is_alive():  # unblock the reader so the thread can end
+        os.close(os.open(folder / "pipe", os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(5.0)
+        pytest.fail("submission_hash blocked on a named pipe")
+    before = done[0]
+    (folder / "pipe").unlink()
+    (folder / "pipe").write_text("")
+    assert submission_hash(folder) != before, "a FIFO and an empty file must hash differently"
