@@ -110,7 +110,7 @@ def _death(returncode: int | None, limits: Limits) -> tuple[CallStatus, str]:
 def _hidden_paths(submission_dir: Path, extra: Sequence[os.PathLike | str], forbidden: Sequence[str] = ()) -> list[str]:
     package = Path(cnnquiz.__file__).resolve().parent
     hidden = [package, submission_dir.resolve().parent, *[Path(p).resolve() for p in extra]]
-    hidden += [Path(p) for p in installed_package_dirs(forbidden, keep=[os.path.dirname(np.__file__)])]
+    hidden += [Path(p) for p in installed_package_dirs(forbidden, keep=[os.path.dirname(os.path.realpath(np.__file__))])]
     if (package.parent / "pyproject.toml").exists():  # a source checkout: tests, bank, examples
         hidden.append(package.parent)
     return [str(p) for p in hidden]
