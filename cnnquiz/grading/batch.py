@@ -227,6 +227,11 @@ def grade_batch(
     folders = [folder for folder in find_students(submissions_dir) if folder.resolve() != out.resolve()]
     if shard is not None:
         folders = [folder for folder in folders if folder.name in shard]
+    # OUT_DIR/<student>/ sits beside OUT_DIR/grades.csv: a student named like an output
+    # file would make the gradebook unwritable after everyone was graded. Say so first.
+    clashes = sorted(f.name for f in folders if f.name in (reports.GRADES_FILE, reports.REPORT_FILE))
+    if clashes:
+        raise GradingError(f"{submissions_dir}: student folder {clashes[0]!r} has the name of an output file; rename it")
     _check_writable(out)
     hide = (Path(submissions_dir).resolve(), out.resolve())  # other submissions and the grades
     if on_start is not None:

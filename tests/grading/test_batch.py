@@ -56,6 +56,15 @@ def test_an_output_folder_inside_the_submissions_is_not_a_student(grader, tmp_pa
     assert not (out / "grades" / "results.json").exists()
 
 
+def test_a_student_named_like_an_output_file_is_refused_before_grading(grader, tmp_path):
+    subs = tmp_path / "subs"
+    shutil.copytree(EXAMPLES / "alice_correct", subs / "alice")
+    shutil.copytree(EXAMPLES / "alice_correct", subs / "grades.csv")
+    with pytest.raises(GradingError, match="student folder 'grades.csv' has the name of an output file"):
+        grade_batch(subs, tmp_path / "out", grader, jobs=1)
+    assert not (tmp_path / "out" / "alice").exists()
+
+
 def test_submission_hash_follows_content_not_caches(tmp_path):
     (tmp_path / "cnn.py").write_text("x = 1\n")
     first = submission_hash(tmp_path)
