@@ -80,10 +80,6 @@ def _out(t: torch.Tensor, kind: str) -> list:
     return arr.tolist()
 
 
-def _pair_or_int(v: Any) -> Any:
-    return list(v) if isinstance(v, tuple) else v
-
-
 def _torch_arg(v: Any) -> Any:
     return tuple(v) if isinstance(v, list) else v
 

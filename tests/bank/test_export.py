@@ -7,7 +7,6 @@ import json
 import os
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
@@ -92,7 +91,7 @@ def test_markdown_shows_matrices_as_code_blocks_and_keys_show_mistakes() -> None
     for q in paper.questions:
         assert q.prompt in md
         for w in q.wrong_answers:
-            assert w.mistake and f"`" in key
+            assert w.mistake and "`" in key
     assert "you forgot the +1" in key or "padding counts" in key
 
 

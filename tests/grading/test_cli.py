@@ -8,7 +8,6 @@ import pytest
 from buggy import SHIPPED, loses
 from grading_helpers import EXAMPLES, invoke, read_json
 
-from cnnquiz.grading.assignment import resolve_assignment
 from cnnquiz.grading.cases import build_cases
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import textwrap
 import threading
-from pathlib import Path
 
 import pytest
-from sandbox_helpers import FAST, isolated_levels, make_submission, run
+from sandbox_helpers import isolated_levels, make_submission, run
 
 from cnnquiz.grading.sandbox import Call, CallStatus
 
