@@ -14,16 +14,19 @@ import numpy as np
 
 from cnnquiz import solver
 
-__all__ = ["Computation", "COMPUTATIONS"]
+__all__ = ["Computation", "COMPUTATIONS", "int_pair"]
+
+
+def int_pair(value: Any) -> tuple[int, int]:
+    """An int or an ``(h, w)`` sequence as two ints, unvalidated (for values the solver
+    has accepted, or that a caller checks itself)."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return int(value[0]), int(value[1])
+    return int(value), int(value)
 
 
 # --- mistaken computations -------------------------------------------------------------
 # Each takes the same keyword parameters as the reference and returns the wrong value.
-
-def _pair(value: Any) -> tuple[int, int]:
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return int(value[0]), int(value[1])
-    return int(value), int(value)
 
 
 def _size_formula(size: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
@@ -33,8 +36,8 @@ def _size_formula(size: Any, kernel_size: Any, stride: Any, padding: Any, dilati
     scalar = not isinstance(size, (list, tuple, np.ndarray))
     out = []
     for axis in range(2):
-        n, k, s = _pair(size)[axis], _pair(kernel_size)[axis], _pair(stride)[axis]
-        p, d = _pair(padding)[axis], _pair(dilation)[axis] if use_dilation else 1
+        n, k, s = int_pair(size)[axis], int_pair(kernel_size)[axis], int_pair(stride)[axis]
+        p, d = int_pair(padding)[axis], int_pair(dilation)[axis] if use_dilation else 1
         span = n + pad_factor * p - d * (k - 1) - 1
         step = s if use_stride else 1
         value = (-(-span // step) if ceil else span // step) + plus_one

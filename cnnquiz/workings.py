@@ -11,14 +11,9 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from cnnquiz import solver
+from cnnquiz.computations import int_pair
 
 __all__ = ["WORKINGS"]
-
-
-def _pair(value: Any) -> tuple[int, int]:
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return int(value[0]), int(value[1])
-    return int(value), int(value)
 
 
 def _size_line(n: int, k: int, s: int, p: int, d: int, out: int, *, ceil: bool = False) -> str:
@@ -47,8 +42,8 @@ def _size_working(p: Mapping[str, Any], answer: Any, *, pool: bool) -> str:
     for axis, label in enumerate(("height", "width")):
         lines.append(
             _size_line(
-                _pair(p["size"])[axis], _pair(p["kernel_size"])[axis], _pair(stride)[axis],
-                _pair(padding)[axis], _pair(p.get("dilation", 1))[axis], outs[axis],
+                int_pair(p["size"])[axis], int_pair(p["kernel_size"])[axis], int_pair(stride)[axis],
+                int_pair(padding)[axis], int_pair(p.get("dilation", 1))[axis], outs[axis],
                 ceil=bool(p.get("ceil_mode", False)),
             )
         )
@@ -70,7 +65,7 @@ def _conv_shape_working(p: Mapping[str, Any], answer: Any) -> str:
 
 
 def _conv_params_working(p: Mapping[str, Any], answer: Any) -> str:
-    kh, kw = _pair(p["kernel_size"])
+    kh, kw = int_pair(p["kernel_size"])
     groups = int(p.get("groups", 1))
     per_filter_in = int(p["in_channels"]) // groups
     bias = " + 1 bias" if p.get("bias", True) else ""
@@ -88,14 +83,14 @@ def _linear_params_working(p: Mapping[str, Any], answer: Any) -> str:
 def _conv_working(p: Mapping[str, Any], answer: Any) -> str:
     x = np.asarray(p["x"])
     w = np.asarray(p["weight"])
-    stride = _pair(p.get("stride", 1))
+    stride = int_pair(p.get("stride", 1))
     text = (
         "out[k, i, j] = sum over c, u, v of x[c, i*stride + u, j*stride + v] * w[k, c, u, v]"
         + (" + b[k]" if p.get("bias") is not None else "")
         + f" (cross-correlation: the kernel is not flipped; stride {stride[0]}, padding {p.get('padding', 0)})"
     )
     padding = p.get("padding", 0)
-    if isinstance(padding, str) or _pair(padding) != (0, 0) or w.shape[0] < 1:
+    if isinstance(padding, str) or int_pair(padding) != (0, 0) or w.shape[0] < 1:
         return f"{text}; top-left value: {_num(np.asarray(answer)[0, 0, 0])}"
     kh, kw = w.shape[2:]
     terms = [
@@ -107,9 +102,9 @@ def _conv_working(p: Mapping[str, Any], answer: Any) -> str:
 
 
 def _pool_working(p: Mapping[str, Any], answer: Any, *, kind: str) -> str:
-    k = _pair(p["kernel_size"])
+    k = int_pair(p["kernel_size"])
     stride = p.get("stride")
-    s = k if stride is None else _pair(stride)
+    s = k if stride is None else int_pair(stride)
     x = np.asarray(p["x"])
     window = x[0, : k[0], : k[1]] if not p.get("padding") else None
     first = ""

@@ -14,6 +14,7 @@ import numpy as np
 
 from cnnquiz.bank._networks import network_layer
 from cnnquiz.bank.schema import Constraint, ParamSpec, Template
+from cnnquiz.computations import int_pair
 
 __all__ = ["TemplateBug", "Rejected", "lookup", "resolve", "draw_params", "param_rejection", "plain"]
 
@@ -161,18 +162,12 @@ def draw_params(template: Template, rng: np.random.Generator) -> dict[str, Any]:
 
 # --- constraints on the parameters ------------------------------------------------------
 
-def _pair(value: Any) -> tuple[int, int]:
-    if isinstance(value, (list, tuple)):
-        return int(value[0]), int(value[1])
-    return int(value), int(value)
-
-
 def _fits(spec: Mapping[str, Any]) -> bool:
     if isinstance(spec["padding"], str):
         return True
     for axis in range(2):
-        n, k = _pair(spec["size"])[axis], _pair(spec["kernel_size"])[axis]
-        s, p, d = (_pair(spec[key])[axis] for key in ("stride", "padding", "dilation"))
+        n, k = int_pair(spec["size"])[axis], int_pair(spec["kernel_size"])[axis]
+        s, p, d = (int_pair(spec[key])[axis] for key in ("stride", "padding", "dilation"))
         span = n + 2 * p - d * (k - 1) - 1
         if span < 0 or span % s != 0:
             return False
