@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from cnnquiz import solver
 from cnnquiz.errors import SpecError
 from cnnquiz.paths import shipped_networks_dir
-from cnnquiz.yamlfile import read_yaml
+from cnnquiz.yamlfile import read_yaml, validation_problems
 
 __all__ = [
     "NetworkSpec",
@@ -289,9 +289,7 @@ def parse_network(data: Any, *, source: str = "<spec>") -> NetworkSpec:
     try:
         return NetworkSpec.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        loc = ".".join(str(part) for part in first["loc"])
-        msg = first["msg"].removeprefix("Value error, ")
+        loc, msg = validation_problems(error)[0]
         if msg.startswith("layer "):
             raise SpecError(f"{source}: {msg}") from None
         raise SpecError(f"{source}: {loc}: {msg}") from None

@@ -21,7 +21,7 @@ from cnnquiz.bank._checks import semantic_problems
 from cnnquiz.bank.schema import Template, TemplateFile
 from cnnquiz.errors import BankError
 from cnnquiz.paths import shipped_templates_dir
-from cnnquiz.yamlfile import describe_yaml_error
+from cnnquiz.yamlfile import describe_yaml_error, validation_problems
 
 __all__ = ["Bank", "load_bank", "load_file", "file_problems", "bank_files", "collect"]
 
@@ -73,16 +73,8 @@ def bank_files(directory: Path) -> list[Path]:
 
 
 def _pydantic_lines(error: ValidationError) -> list[str]:
-    lines = []
-    for item in error.errors(include_url=False):
-        loc = ".".join(str(part) for part in item["loc"])
-        msg = item["msg"]
-        if item["type"] == "extra_forbidden":
-            msg = "unknown field"
-        elif msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        lines.append(f"{loc}: {msg}" if loc else msg)
-    return lines
+    problems = validation_problems(error, {"extra_forbidden": "unknown field"})
+    return [f"{loc}: {msg}" if loc else msg for loc, msg in problems]
 
 
 def file_problems(path: Path, display: str | None = None) -> tuple[list[Template], list[str]]:

@@ -41,7 +41,7 @@ from cnnquiz import atomic
 from cnnquiz.bank.answers import Graded, check, skipped, total
 from cnnquiz.bank.question import Paper
 from cnnquiz.errors import CnnquizError, GradingError, SheetError
-from cnnquiz.yamlfile import describe_yaml_error
+from cnnquiz.yamlfile import describe_yaml_error, validation_problems
 
 __all__ = [
     "Sheet",
@@ -140,11 +140,9 @@ class SheetEntry:
 # --- reading -------------------------------------------------------------------------
 
 def _validation_line(source: str, error: ValidationError) -> str:
-    first = error.errors()[0]
-    loc = ".".join(str(part) for part in first["loc"]) or "sheet"
-    message = first["msg"].removeprefix("Value error, ")
+    loc, message = validation_problems(error)[0]
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-    return f"{source}: {loc}: {message}{more}"
+    return f"{source}: {loc or 'sheet'}: {message}{more}"
 
 
 def _entry(source: str, data: Any, fallback: str) -> SheetEntry:

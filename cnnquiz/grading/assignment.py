@@ -36,7 +36,7 @@ from cnnquiz import __version__, mistakes
 from cnnquiz.errors import BankError
 from cnnquiz.grading import draw
 from cnnquiz.paths import shipped_assignments_dir
-from cnnquiz.yamlfile import read_yaml
+from cnnquiz.yamlfile import read_yaml, validation_problems
 
 __all__ = [
     "ArgKind",
@@ -296,22 +296,12 @@ class Assignment(_Model):
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _clean(message: str) -> str:
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if message.startswith(prefix):
-            return message[len(prefix):]
-    return message
-
-
 def parse_assignment(data: Any, *, source: str = "<memory>") -> Assignment:
     """Validate already-loaded YAML data; errors become one-line :class:`BankError`."""
     try:
         assignment = Assignment.model_validate(data)
     except ValidationError as error:
-        lines = []
-        for item in error.errors():
-            loc = ".".join(str(part) for part in item["loc"]) or "(top level)"
-            lines.append(f"{source}: {loc}: {_clean(item['msg'])}")
+        lines = [f"{source}: {loc or '(top level)'}: {msg}" for loc, msg in validation_problems(error)]
         raise BankError("; ".join(lines)) from None
     assignment._source = source
     return assignment
