@@ -1,4 +1,4 @@
-"""Parse what people type: numbers, shapes, matrices and choices.
+"""Parse what people type: numbers (:mod:`cnnquiz.bank._numbers`), shapes, matrices and choices.
 
 Pure functions, no I/O. Each parser returns a plain Python value or raises
 :class:`AnswerFormatError`, whose message is a hint of the expected format (an
@@ -19,11 +19,11 @@ Examples
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, Sequence
+
+from cnnquiz.bank._numbers import AnswerFormatError, clean_text, format_number, parse_cell, parse_number
 
 __all__ = [
     "AnswerFormatError",
@@ -37,171 +37,6 @@ __all__ = [
     "format_matrix",
     "normalize_text",
 ]
-
-Number = int | float
-
-
-class AnswerFormatError(ValueError):
-    """A typed answer that cannot be read; ``str(error)`` says what was expected."""
-
-
-# --- numbers -------------------------------------------------------------------------
-
-_MINUS = "\u2212\u2013"  # unicode minus and en dash, as pasted from slides
-_THIN_SPACES = "\u00a0\u202f\u2009"
-_PLAIN = r"(?:\d+(?:\.\d*)?|\.\d+)"
-_EXPONENT = r"(?:[eE][+-]?\d+|\s*[x×*·]\s*10\s*\^\s*[+-]?\d+)"
-_NUMBER_RE = re.compile(rf"^(?P<sign>[+-]?)(?P<mantissa>{_PLAIN})(?P<exp>{_EXPONENT})?$")
-_GROUPED_RE = re.compile(r"^(?P<sign>[+-]?)(?P<head>\d{1,3})(?P<sep>[,_ '])(?P<rest>\d{3}(?:[,_ ']\d{3})*)(?P<tail>\.\d+)?$")
-
-
-def _clean(text: str) -> str:
-    text = str(text).strip()
-    for char in _MINUS:
-        text = text.replace(char, "-")
-    for char in _THIN_SPACES:
-        text = text.replace(char, " ")
-    return text
-
-
-class _TooLarge(Exception):
-    """A number beyond float range (``1e999``, 400 digits): no answer is that large."""
-
-
-def _checked(value: int) -> int:
-    try:
-        float(value)
-    except OverflowError:
-        raise _TooLarge from None
-    return value
-
-
-def _shown(text: str) -> str:
-    return repr(text) if len(text) <= 24 else repr(text[:20] + "…")
-
-
-_SPECIAL_RE = re.compile(r"^([+-]?)(nan|inf|infinity|∞)$", re.IGNORECASE)
-
-
-def _plain_number(text: str) -> Number | None:
-    """A number without thousands separators (int, decimal, scientific), or None.
-
-    ``nan`` and ``inf`` are read too: what naive code prints is a value a student may
-    type, and a known mistake may give it (softmax without max-subtraction).
-    """
-    special = _SPECIAL_RE.match(text)
-    if special:
-        value = math.nan if special[2].lower() == "nan" else math.inf
-        return -value if special[1] == "-" else value
-    match = _NUMBER_RE.match(text)
-    if not match:
-        return None
-    mantissa, exp = match["mantissa"], match["exp"]
-    negative = match["sign"] == "-"
-    if exp is None and "." not in mantissa:
-        value: Number = _checked(int(mantissa))
-        return -value if negative else value
-    power = int(re.sub(r"^(?:[eE]|\s*[x×*·]\s*10\s*\^)\s*", "", exp)) if exp else 0
-    try:
-        value = float(f"{mantissa}e{power}")
-    except OverflowError:  # pragma: no cover - float() returns inf instead
-        return None
-    if math.isinf(value):
-        raise _TooLarge
-    if value == 0:
-        return 0.0
-    return -value if negative else value
-
-
-def _grouped_integer(text: str) -> Number | None:
-    """``28,326`` / ``28 326`` / ``28_326`` / ``1,234.5``: groups of three, one separator."""
-    match = _GROUPED_RE.match(text)
-    if not match:
-        return None
-    sep = match["sep"]
-    if any(s != sep for s in re.findall(r"[,_ ']", match["rest"])):
-        return None
-    digits = match["head"] + match["rest"].replace(sep, "")
-    if match["tail"]:
-        if sep != ",":
-            return None
-        value: Number = float(digits + match["tail"])
-    else:
-        value = _checked(int(digits))
-    return -value if match["sign"] == "-" else value
-
-
-def _fraction(text: str) -> Number | None:
-    if text.count("/") != 1:
-        return None
-    top, bottom = (part.strip() for part in text.split("/"))
-    numerator, denominator = _plain_number(top), _plain_number(bottom)
-    if numerator is None or denominator is None:
-        return None
-    if denominator == 0:
-        raise AnswerFormatError("the denominator of a fraction cannot be 0")
-    if isinstance(numerator, int) and isinstance(denominator, int):
-        exact = Fraction(numerator, denominator)
-        try:
-            return int(exact) if exact.denominator == 1 else float(exact)
-        except OverflowError:
-            raise _TooLarge from None
-    value = numerator / denominator
-    if math.isinf(value) and math.isfinite(numerator) and math.isfinite(denominator):
-        raise _TooLarge  # 1e308/1e-10
-    return value
-
-
-_NUMBER_HINT = "a number, e.g. 28, 28,326, 0.73, 1/2 or 2.5e-3"
-
-
-def parse_number(text: str, *, hint: str = _NUMBER_HINT) -> Number:
-    """Read one number as people type it.
-
-    Accepts integers with thousands separators (``28,326``, ``28 326``, ``28_326``),
-    decimals (``0.73``, ``.5``), fractions (``1/2``) and scientific notation
-    (``2.5e-3``, ``2.5 x 10^-3``). Integers come back as ``int``, the rest as ``float``.
-
-    Raises
-    ------
-    AnswerFormatError
-        With ``hint`` (what to type) when the text is not one number.
-
-    Examples
-    --------
-    >>> parse_number("28 326"), parse_number("-3/4"), parse_number("1.5 x 10^3")
-    (28326, -0.75, 1500.0)
-    """
-    cleaned = _clean(text)
-    if not cleaned:
-        raise AnswerFormatError(f"no answer; type {hint}")
-    for reader in (_plain_number, _grouped_integer, _fraction):
-        try:
-            value = reader(cleaned)
-        except _TooLarge:
-            raise AnswerFormatError(f"{_shown(cleaned)} is too large a number; type {hint}") from None
-        if value is not None:
-            return value
-    if re.fullmatch(r"[+-]?\d+,\d{1,2}", cleaned):
-        raise AnswerFormatError(f"use a point for decimals ({cleaned.replace(',', '.')}); type {hint}")
-    if re.fullmatch(r"[\[(]?\s*\d+(\s*[x×X*,]\s*\d+|\s+\d+)+\s*[\])]?", cleaned):
-        raise AnswerFormatError(f"one number is expected, not several; type {hint}")
-    raise AnswerFormatError(f"could not read {cleaned!r} as a number; type {hint}")
-
-
-def format_number(value: Number, *, thousands: str = "") -> str:
-    """Write a number so that :func:`parse_number` reads it back exactly.
-
-    >>> format_number(28326, thousands=","), format_number(0.5)
-    ('28,326', '0.5')
-    """
-    if isinstance(value, bool):
-        raise TypeError("a bool is not a number answer")
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        value = int(value)
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", thousands)
-    return repr(float(value))
 
 
 # --- shapes --------------------------------------------------------------------------
@@ -239,7 +74,7 @@ def parse_shape(text: str, *, hint: str = "the dimensions, e.g. 32 x 32 x 10") -
     >>> parse_shape("torch.Size([10, 32, 32])")
     ParsedShape(dims=(10, 32, 32), bracketed=True)
     """
-    cleaned = _clean(text)
+    cleaned = clean_text(text)
     if not cleaned:
         raise AnswerFormatError(f"no answer; type {hint}")
     inner, bracketed = _strip_brackets(cleaned)
@@ -271,20 +106,6 @@ _CELL_SPLIT = re.compile(r"[,\s]+")
 _MATRIX_HINT = "the rows, numbers separated by spaces and rows by ';' (e.g. 4 3 4; 2 4 3) or one row per line"
 
 
-def _cell(token: str, hint: str) -> Number:
-    try:
-        value = _plain_number(token)
-        if value is None:
-            value = _fraction(token)
-    except AnswerFormatError as error:
-        raise AnswerFormatError(f"{error}; type {hint}") from None
-    except _TooLarge:
-        raise AnswerFormatError(f"{_shown(token)} is too large a number; type {hint}") from None
-    if value is None:
-        raise AnswerFormatError(f"could not read {_shown(token)} as a number; type {hint}")
-    return value
-
-
 def _nested(text: str, hint: str) -> list[Any]:
     """Recursive descent over ``[[4, 3], [2, 4]]`` (commas optional, numpy style)."""
     tokens = re.findall(r"\[|\]|[^\[\]\s,]+", text)
@@ -299,7 +120,7 @@ def _nested(text: str, hint: str) -> list[Any]:
         if token == "]":
             raise AnswerFormatError(f"unexpected ']'; type {hint}")
         if token != "[":
-            return _cell(token, hint)
+            return parse_cell(token, hint)
         items = []
         while pos < len(tokens) and tokens[pos] != "]":
             items.append(node())
@@ -340,7 +161,7 @@ def parse_matrix(text: str, *, hint: str = _MATRIX_HINT) -> list[Any]:
     >>> parse_matrix("[[4 3] [2 4]]")
     [[4, 3], [2, 4]]
     """
-    cleaned = _clean(text)
+    cleaned = clean_text(text)
     if not cleaned:
         raise AnswerFormatError(f"no answer; type {hint}")
     if cleaned.startswith("[["):
@@ -350,7 +171,7 @@ def parse_matrix(text: str, *, hint: str = _MATRIX_HINT) -> list[Any]:
         for line in _ROW_SPLIT.split(cleaned):
             line = line.strip().strip("[]").strip().strip(",").strip()
             if line:
-                value.append([_cell(token, hint) for token in _CELL_SPLIT.split(line)])
+                value.append([parse_cell(token, hint) for token in _CELL_SPLIT.split(line)])
     if not value:
         raise AnswerFormatError(f"no numbers found; type {hint}")
     if not isinstance(value[0], list):
@@ -372,7 +193,7 @@ def format_matrix(rows: Any) -> str:
 
 def normalize_text(text: str) -> str:
     """Casefold, unify arrows and dashes, collapse spaces, drop end punctuation."""
-    text = _clean(text).casefold()
+    text = clean_text(text).casefold()
     text = text.replace("→", "->").replace("⟶", "->").replace("–", "-")
     text = re.sub(r"\s*->\s*", " -> ", text)
     text = re.sub(r"\s+", " ", text)
