@@ -135,7 +135,12 @@ def mistaken_values(
     gives the same value as the reference (then it cannot be told apart).
     """
     comp = _get(computation)
-    reference = comp.reference(params)
+    return _mistaken_values(comp, params, comp.reference(params), only)
+
+
+def _mistaken_values(
+    comp: Computation, params: Mapping[str, Any], reference: Any, only: Iterable[str] | None
+) -> dict[str, Any]:
     keys = list(comp.mistakes) if only is None else [k for k in only if k in comp.mistakes]
     values: dict[str, Any] = {}
     for key in keys:
@@ -159,11 +164,13 @@ def matching_mistakes(
     only: Iterable[str] | None = None,
 ) -> list[Mistake]:
     """Every known mistake whose value equals ``got`` (none when ``got`` is right)."""
-    if values_match(got, compute(computation, params), rtol=rtol, atol=atol):
+    comp = _get(computation)
+    reference = comp.reference(params)  # computed once, for the check and the variants
+    if values_match(got, reference, rtol=rtol, atol=atol):
         return []
     return [
         CATALOGUE[key]
-        for key, value in mistaken_values(computation, params, only).items()
+        for key, value in _mistaken_values(comp, params, reference, only).items()
         if values_match(got, value, rtol=rtol, atol=atol)
     ]
 
