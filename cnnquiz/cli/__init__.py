@@ -1,19 +1,29 @@
 """Command-line interface: thin commands that parse, call the library, render.
 
-Each command lives in its own module and registers itself on ``app``.
+Each command lives in a module of its own that registers itself on ``app`` when
+imported. ``COMMANDS`` is the registry: a new command is one module plus one line
+here. Modules are imported only when their command runs (see ``_lazy``).
 """
 
 from __future__ import annotations
 
 from cnnquiz.cli._app import app
+from cnnquiz.cli._lazy import CommandEntry
 
-# Importing the command modules registers their commands on ``app``.
-from cnnquiz.cli import summary_cmd  # noqa: E402,F401
-from cnnquiz.cli import grade_cmd  # noqa: E402,F401
-from cnnquiz.cli import quiz_cmd  # noqa: E402,F401
-from cnnquiz.cli import bank_cmd  # noqa: E402,F401
+__all__ = ["app", "main", "COMMANDS"]
 
-__all__ = ["app", "main"]
+# name -> (module in cnnquiz.cli, the one line shown by ``cnnquiz --help``)
+COMMANDS: dict[str, CommandEntry] = {
+    "quiz": ("quiz_cmd", "Answer questions in the terminal; a wrong answer names the mistake."),
+    "topics": ("bank_cmd", "List the topics and templates of a question bank."),
+    "generate": ("bank_cmd", "Write a paper (and its key) as JSON, Markdown, Moodle XML or GIFT."),
+    "grade-answers": ("quiz_cmd", "Grade typed answer sheets into a gradebook."),
+    "grade": ("grade_cmd", "Grade a folder of student submissions in a sandbox."),
+    "check": ("grade_cmd", "Run the public tests on one student's code (for CI)."),
+    "merge": ("grade_cmd", "Combine the outputs of sharded grading runs."),
+    "summary": ("summary_cmd", "Per-layer output shapes and parameters of a network."),
+    "bank": ("bank_cmd", "Check question banks."),
+}
 
 
 def main() -> None:

@@ -9,12 +9,15 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from cnnquiz import __version__
+from cnnquiz.cli._lazy import LazyGroup
 from cnnquiz.errors import CnnquizError
 
 __all__ = ["app", "console", "err_console", "cli_errors"]
 
 app = typer.Typer(
     name="cnnquiz",
+    cls=LazyGroup,
     help="Teach and check the core arithmetic of convolutional neural networks.",
     no_args_is_help=True,
     add_completion=False,
@@ -41,6 +44,15 @@ def cli_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"cnnquiz {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                 help="Print the version and exit."),
+) -> None:
     """Teach and check the core arithmetic of convolutional neural networks."""
