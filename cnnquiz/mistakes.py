@@ -114,8 +114,32 @@ def _to_float_array(value: Any) -> np.ndarray | None:
     return arr
 
 
+_SCALAR_TYPES = (int, float, np.integer, np.floating)  # bool is an int, np.bool_ is not
+
+
+def _scalar_close(a: float, b: float, rtol: float, atol: float) -> bool:
+    """``np.isclose(a, b, rtol, atol, equal_nan=True)`` for two floats, without numpy."""
+    if a == b:  # also inf == inf of the same sign
+        return True
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return False
+    return abs(a - b) <= atol + rtol * abs(b)
+
+
 def values_match(got: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    """Same shape and every element within tolerance (NaN matches NaN, inf matches inf)."""
+    """Same shape and every element within tolerance (NaN matches NaN, inf matches inf).
+
+    The test is numpy's: ``|got - expected| <= atol + rtol * |expected|`` elementwise.
+    Two scalars (the common case when a paper is generated or graded) are compared in
+    plain Python, about a hundred times faster than ``np.allclose``, with the same result.
+    """
+    if isinstance(got, _SCALAR_TYPES) and isinstance(expected, _SCALAR_TYPES):
+        try:
+            return _scalar_close(float(got), float(expected), rtol, atol)
+        except OverflowError:  # an int beyond float range matches nothing (as below)
+            return False
     if isinstance(expected, (tuple, list)) and isinstance(got, (tuple, list)) and (
         len(expected) != len(got)
     ):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cnnquiz import mistakes, solver
 from cnnquiz.mistakes import CATALOGUE, COMPUTATIONS, compute, diagnose, mistaken_values, values_match
@@ -165,3 +167,37 @@ def test_values_match_shapes_and_nan() -> None:
     assert not values_match([[1, 2]], [1, 2])
     assert values_match([np.nan], [np.nan])
     assert not values_match("abc", 1)
+
+
+_FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64)
+_SCALARS = st.one_of(
+    _FLOATS, st.integers(-(2**70), 2**70), st.booleans(),
+    _FLOATS.map(np.float64), st.integers(-(2**31), 2**31 - 1).map(np.int32),
+    st.floats(allow_nan=True, width=32).map(np.float32),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(got=_SCALARS, expected=_SCALARS, rtol=st.sampled_from([0.0, 1e-6, 0.01]),
+       atol=st.sampled_from([0.0, 1e-9, 0.0005, 1.0]))
+def test_values_match_scalar_fast_path_agrees_with_allclose(got, expected, rtol, atol) -> None:
+    try:
+        a, b = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    except OverflowError:
+        assert values_match(got, expected, rtol=rtol, atol=atol) is False
+        return
+    with np.errstate(all="ignore"):
+        want = bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
+    assert values_match(got, expected, rtol=rtol, atol=atol) is want
+
+
+@pytest.mark.parametrize("got,expected,rtol,atol,want", [
+    (27, 28, 0.0, 0.0, False), (28, 28.0, 0.0, 0.0, True), (0.957, 0.9574, 0.0, 0.0005, True),
+    (0.957, 0.9576, 0.0, 0.0005, False), (101, 100, 0.01, 0.0, True), (100, 101, 0.01, 0.0, True),
+    (99, 100, 0.005, 0.0, False), (float("inf"), float("inf"), 0, 0, True),
+    (float("-inf"), float("inf"), 0, 0, False), (float("inf"), 1e308, 0.5, 0, False),
+])
+def test_values_match_scalar_edges(got, expected, rtol, atol, want) -> None:
+    with np.errstate(all="ignore"):
+        assert bool(np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)) is want
+    assert values_match(got, expected, rtol=rtol, atol=atol) is want

@@ -4,8 +4,9 @@ Every problem becomes one line naming the file, the template and the field::
 
     templates/conv.yaml: template 'conv-output-size-basic': params.size.range: ...
 
-``yaml.safe_load`` then ``model_validate`` (copier's habit); ``YAMLError`` and
-``ValidationError`` are caught separately and re-raised as :class:`BankError`.
+``yaml.safe_load`` (libyaml's C loader when present) then ``model_validate``
+(copier's habit); ``YAMLError`` and ``ValidationError`` are caught separately and
+re-raised as :class:`BankError`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from cnnquiz.bank._checks import semantic_problems
 from cnnquiz.bank.schema import Template, TemplateFile
 from cnnquiz.errors import BankError
 from cnnquiz.paths import shipped_templates_dir
-from cnnquiz.yamlfile import describe_yaml_error, validation_problems
+from cnnquiz.yamlfile import describe_yaml_error, safe_load, validation_problems
 
 __all__ = ["Bank", "load_bank", "load_file", "file_problems", "bank_files", "collect"]
 
@@ -85,7 +86,7 @@ def file_problems(path: Path, display: str | None = None) -> tuple[list[Template
     except (OSError, UnicodeDecodeError) as error:
         return [], [f"{where}: cannot read: {error}"]
     try:
-        raw = yaml.safe_load(text)
+        raw = safe_load(text)
     except yaml.YAMLError as error:
         return [], [f"{where}: {describe_yaml_error(error)}"]
     if raw is None:

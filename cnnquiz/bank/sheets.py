@@ -41,7 +41,7 @@ from cnnquiz import atomic
 from cnnquiz.bank.answers import Graded, check, skipped, total
 from cnnquiz.bank.question import Paper
 from cnnquiz.errors import CnnquizError, GradingError, SheetError
-from cnnquiz.yamlfile import describe_yaml_error, validation_problems
+from cnnquiz.yamlfile import describe_yaml_error, strings_load, validation_problems
 
 __all__ = [
     "Sheet",
@@ -161,7 +161,7 @@ def _documents(path: Path, display: str) -> list[SheetEntry]:
     try:
         text = path.read_text(encoding="utf-8")
         # BaseLoader keeps every scalar as typed: "0.50" stays "0.50", "1:30" is not 90.
-        data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=yaml.BaseLoader)
+        data = json.loads(text) if path.suffix == ".json" else strings_load(text)
     except (OSError, UnicodeDecodeError) as error:
         return [SheetEntry(display, path.stem, error=f"{display}: cannot read: {error}")]
     except json.JSONDecodeError as error:
