@@ -37,10 +37,11 @@ from typing import Any, Callable, Sequence
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from cnnquiz import atomic
+from cnnquiz import atomic, gradebook
 from cnnquiz.bank.answers import Graded, check, skipped, total
 from cnnquiz.bank.question import Paper
 from cnnquiz.errors import CnnquizError, GradingError, SheetError
+from cnnquiz.gradebook import GradebookRow
 from cnnquiz.yamlfile import describe_yaml_error, strings_load, validation_problems
 
 __all__ = [
@@ -313,18 +314,10 @@ def grade_sheet(entry: SheetEntry, bank: Any, generate: Generate) -> StudentResu
                          source=entry.source, paper=options, questions=results)
 
 
-def _fmt(score: float) -> str:
-    return f"{score:.2f}".rstrip("0").rstrip(".")
-
-
 def grades_csv(results: Sequence[StudentResult]) -> str:
-    """``student,score,max_score,status``, one row per result, in the order given."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", "score", "max_score", "status"])
-    for r in results:
-        writer.writerow([r.student, _fmt(r.score), r.max_score, r.status])
-    return out.getvalue()
+    """``student,score,max_score,status``, one row per result, in the order given
+    (the one gradebook format of :mod:`cnnquiz.gradebook`, shared with code grading)."""
+    return gradebook.grades_csv(GradebookRow(r.student, r.score, r.max_score, r.status) for r in results)
 
 
 def grade_answers(
