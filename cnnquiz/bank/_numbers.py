@@ -14,7 +14,7 @@ import math
 import re
 from fractions import Fraction
 
-__all__ = ["AnswerFormatError", "Number", "clean_text", "parse_number", "parse_cell", "format_number"]
+__all__ = ["AnswerFormatError", "Number", "clean_text", "parse_number", "parse_cell", "typed_number"]
 
 Number = int | float
 
@@ -166,10 +166,10 @@ def parse_number(text: str, *, hint: str = _NUMBER_HINT) -> Number:
     raise AnswerFormatError(f"could not read {cleaned!r} as a number; type {hint}")
 
 
-def format_number(value: Number, *, thousands: str = "") -> str:
+def typed_number(value: Number, *, thousands: str = "") -> str:
     """Write a number so that :func:`parse_number` reads it back exactly.
 
-    >>> format_number(28326, thousands=","), format_number(0.5)
+    >>> typed_number(28326, thousands=","), typed_number(0.5)
     ('28,326', '0.5')
     """
     if isinstance(value, bool):

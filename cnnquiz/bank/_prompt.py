@@ -15,13 +15,13 @@ import numpy as np
 from cnnquiz.bank._checks import placeholders
 from cnnquiz.bank._draw import TemplateBug, lookup
 
-__all__ = ["fill_prompt", "format_value", "format_number", "matrix_block"]
+__all__ = ["fill_prompt", "format_value", "prompt_number", "format_number", "matrix_block"]
 
 _INDENT = "    "
 
 
-def format_number(value: Any) -> str:
-    """3 -> '3', 2.0 -> '2', 0.25 -> '0.25', -1.5 -> '-1.5'."""
+def prompt_number(value: Any) -> str:
+    """How a number reads in a prompt or a working: 3 -> '3', 2.0 -> '2', 0.25 -> '0.25', -1.5 -> '-1.5'."""
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     f = float(value)
@@ -30,8 +30,12 @@ def format_number(value: Any) -> str:
     return format(f, ".10g")
 
 
+#: The old name of :func:`prompt_number` (``export.py`` imports it).
+format_number = prompt_number
+
+
 def _rows(arr: np.ndarray) -> list[str]:
-    cells = [[format_number(v) for v in row] for row in arr]
+    cells = [[prompt_number(v) for v in row] for row in arr]
     width = max(len(c) for row in cells for c in row)
     return ["  ".join(c.rjust(width) for c in row) for row in cells]
 
@@ -79,7 +83,7 @@ def format_value(value: Any, spec: str = "") -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, (int, float, np.number)):
-        return format_number(value)
+        return prompt_number(value)
     if isinstance(value, dict):
         return ", ".join(f"{k}={format_value(v)}" for k, v in value.items())
     if isinstance(value, list):

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from cnnquiz.bank._answer import Evaluated, answer_rejection, evaluate
+from cnnquiz.bank.answer_key import Evaluated, answer_rejection, evaluate
 from cnnquiz.bank._draw import Rejected, TemplateBug, draw_params, param_rejection
 from cnnquiz.bank._prompt import fill_prompt
 from cnnquiz.bank.load import Bank, collect

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from cnnquiz.bank._numbers import AnswerFormatError, clean_text, format_number, parse_cell, parse_number
+from cnnquiz.bank._numbers import AnswerFormatError, clean_text, parse_cell, parse_number, typed_number
 
 __all__ = [
     "AnswerFormatError",
@@ -32,7 +32,7 @@ __all__ = [
     "parse_shape",
     "parse_matrix",
     "parse_choice",
-    "format_number",
+    "typed_number",
     "format_shape",
     "format_matrix",
     "normalize_text",
@@ -186,7 +186,7 @@ def format_matrix(rows: Any) -> str:
         return "[" + ", ".join(format_matrix(block).join("[]") for block in rows) + "]"
     if rows and not isinstance(rows[0], list):
         rows = [rows]
-    return "; ".join(" ".join(format_number(v) for v in row) for row in rows)
+    return "; ".join(" ".join(typed_number(v) for v in row) for row in rows)
 
 
 # --- choices -------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from cnnquiz.bank.answers import Graded, Verdict, expected_format, mistake_entry, total
+from cnnquiz.bank.answer_check import Graded, Verdict, expected_format, mistake_entry, total
 from cnnquiz.bank.parse import parse_matrix
 from cnnquiz.bank.question import AnswerKind, Question
 

@@ -38,7 +38,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cnnquiz import atomic, gradebook
-from cnnquiz.bank.answers import Graded, check, skipped, total
+from cnnquiz.bank.answer_check import Graded, check, skipped, total
 from cnnquiz.bank.question import Paper
 from cnnquiz.errors import CnnquizError, GradingError, SheetError
 from cnnquiz.gradebook import GradebookRow

@@ -1,7 +1,7 @@
 """``cnnquiz quiz`` (the terminal quiz) and ``cnnquiz grade-answers`` (answer sheets).
 
 The quiz asks each question of a seeded paper, checks the typed answer at once
-(:func:`cnnquiz.bank.answers.check`), names the mistake and shows the working. An
+(:func:`cnnquiz.bank.answer_check.check`), names the mistake and shows the working. An
 answer that cannot be read is asked again (at most :data:`MAX_REASKS` times, then the
 question counts as skipped). Ctrl-C or end of input stops it with the score so far.
 With piped standard input it asks no set-up questions and reads one answer per line
@@ -20,7 +20,7 @@ from rich.prompt import IntPrompt, Prompt
 from rich.table import Table
 from rich.text import Text
 
-from cnnquiz.bank.answers import Graded, Verdict, check, skipped
+from cnnquiz.bank.answer_check import Graded, Verdict, check, skipped
 from cnnquiz.bank.question import AnswerKind, Paper, Question
 from cnnquiz.bank.render import question_panel, score_table, summary_line, verdict_panel
 from cnnquiz.cli._app import app, cli_errors, console, err_console

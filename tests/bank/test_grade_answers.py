@@ -18,7 +18,7 @@ import yaml
 from typer.testing import CliRunner
 
 from cnnquiz.bank import generate_paper, load_bank
-from cnnquiz.bank.answers import format_key
+from cnnquiz.bank.answer_check import format_key
 from cnnquiz.bank.question import Paper, Question
 from cnnquiz.cli import app
 

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cnnquiz.bank import generate_paper, load_bank
-from cnnquiz.bank.answers import format_key
+from cnnquiz.bank.answer_check import format_key
 from cnnquiz.bank.question import Paper, Question
 from cnnquiz.cli import app
 from cnnquiz.cli import quiz_cmd

@@ -9,7 +9,7 @@ import numpy as np
 from rich.console import Console
 
 from cnnquiz import mistakes
-from cnnquiz.bank.answers import Graded, check, skipped
+from cnnquiz.bank.answer_check import Graded, check, skipped
 from cnnquiz.bank.question import AnswerKind, Question, WrongAnswer
 from cnnquiz.bank.render import grid, param_grids, question_panel, score_table, summary_line, verdict_panel
 

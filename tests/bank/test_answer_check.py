@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from cnnquiz import mistakes
-from cnnquiz.bank.answers import DEFAULT_TOLERANCE, Verdict, check, effective_tolerance, format_key, skipped
+from cnnquiz.bank.answer_check import DEFAULT_TOLERANCE, Verdict, check, effective_tolerance, format_key, skipped
 from cnnquiz.bank.question import AnswerKind, Question, Tolerance, WrongAnswer
 
 # (computation, kind, params, shape order): together they make every mistake visible.

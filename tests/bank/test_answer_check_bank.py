@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cnnquiz.bank import generate_question, load_bank
-from cnnquiz.bank.answers import check, format_key
+from cnnquiz.bank.answer_check import check, format_key
 
 BANK = load_bank()
 SEEDS = (0, 1, 2)
