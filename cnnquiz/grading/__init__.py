@@ -3,14 +3,16 @@
 ``assignment`` (YAML models) -> ``cases`` (drawn inputs, reference answers) ->
 ``sandbox`` (run untrusted code, raw outputs only) -> ``compare`` (verdicts, named
 mistakes) -> ``results`` / ``reports`` (results.json, grades.csv, report.json, JUnit).
-``batch`` ties them together for one submission (:class:`Grader`) or a class
+``grader`` ties them together for one submission (:class:`Grader`, notebooks through
+``notebook``, per-student hidden tests through ``secret``), ``batch`` for a class
 (:func:`grade_batch`).
 """
 
 from __future__ import annotations
 
 from cnnquiz.grading.assignment import Assignment, load_assignment, resolve_assignment, shipped_assignments
-from cnnquiz.grading.batch import BatchSummary, Grader, Shard, grade_batch, submission_hash
+from cnnquiz.grading.batch import BatchSummary, Shard, grade_batch, submission_hash
+from cnnquiz.grading.grader import Grader
 from cnnquiz.grading.cases import TestCase, build_cases
 from cnnquiz.grading.reports import merge_outputs, write_gradebook, write_junit
 from cnnquiz.grading.results import StudentResult, StudentStatus, TestResult, TestStatus

@@ -17,7 +17,9 @@ functions a student writes. For each function it says
   values in the language of :mod:`cnnquiz.grading.draw`.
 
 Top level: ``name``, ``title``, ``module`` (the student file, ``cnn`` for ``cnn.py``),
-``seed`` (a string; change it to draw other hidden tests), ``tolerance``, ``limits`` (the
+``seed`` (a string; change it to draw other hidden tests), ``secret_file`` (a file, relative
+to the assignment, holding the course secret from which hidden tests are drawn per student;
+see :mod:`cnnquiz.grading.secret`), ``tolerance``, ``limits`` (the
 sandbox's per-call limits) and ``forbidden_imports``.
 """
 
@@ -258,6 +260,7 @@ class Assignment(_Model):
     title: str = ""
     module: str = Field(DEFAULT_ASSIGNMENT, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     seed: str = ""
+    secret_file: str | None = Field(None, min_length=1)  # the course secret, relative to this file
     tolerance: Tolerance = Tolerance()
     limits: LimitsSpec = LimitsSpec()
     forbidden_imports: list[str] = ["cnnquiz", "torch", "tensorflow", "jax"]

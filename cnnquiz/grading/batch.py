@@ -1,20 +1,23 @@
-"""Grade one submission, or a whole class in parallel: resume, shards, a result for everyone.
-
-:class:`Grader` draws an assignment's tests once (inputs, expected values, mistakes'
-values) and grades one submission folder with them: sandbox -> compare -> a
-:class:`StudentResult`. It never raises for a student's sake: when grading itself fails
-for one student, that student gets an ``error`` result naming the reason.
+"""Grade a whole class in parallel: resume, shards, and a gradebook row for everyone.
 
 :func:`grade_batch` grades every immediate subfolder of a submissions folder (sorted,
-hidden ones skipped) on a thread pool (each sandbox is its own process), writes each
-student's ``results.json`` atomically as soon as it is known, skips unchanged students
-with ``resume`` (same submission hash and same assignment), grades a deterministic
-``Shard`` of the class, and rebuilds ``grades.csv`` / ``report.json`` at the end.
+hidden ones skipped) with a :class:`~cnnquiz.grading.grader.Grader` on a thread pool
+(each sandbox is its own process), writes each student's ``results.json`` atomically as
+soon as it is known, skips unchanged students with ``resume`` (same submission hash and
+same assignment), grades a deterministic ``Shard`` of the class, and writes
+``grades.csv`` / ``report.json`` at the end.
+
+Failure isolation: whatever goes wrong while grading, writing or reporting one student
+(an exception anywhere, a ``results.json`` that cannot be written, a folder tree too
+deep to hash) becomes that student's ``grader_error`` row; the gradebook is always
+written. Only a missing submissions folder or an unwritable output folder stops the run.
+A folder whose name is not valid UTF-8 is graded under its escaped id
+(:func:`cnnquiz.sanitize.escape_name`, which round-trips).
 """
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import hashlib
 import os
 import stat
@@ -22,24 +25,17 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Callable
 
-from cnnquiz import __version__, atomic
+from cnnquiz import atomic
 from cnnquiz.errors import GradingError
 from cnnquiz.grading import reports
-from cnnquiz.grading.assignment import Assignment
-from cnnquiz.grading.cases import TestCase, build_cases
-from cnnquiz.grading.compare import judge_submission, ungraded
-from cnnquiz.grading.results import StudentResult, StudentStatus
-from cnnquiz.grading.sandbox import IsolationLevel, detect_isolation, run_submission
+from cnnquiz.grading.grader import ISOLATION_NOTES, Grader
+from cnnquiz.grading.results import StudentResult
+from cnnquiz.sanitize import escape_name
 
-__all__ = ["Grader", "Shard", "BatchSummary", "submission_hash", "find_students", "grade_batch", "default_jobs", "ISOLATION_NOTES"]
-
-ISOLATION_NOTES = {
-    "bwrap": "bubblewrap: own namespaces, no network, read-only system, capabilities dropped",
-    "unshare": "unshare: own namespaces, no network, unprivileged user",
-    "rlimits": "resource limits only: no file-system or network isolation",
-}
+__all__ = ["Grader", "Shard", "BatchSummary", "submission_hash", "find_students", "student_id", "grade_batch",
+           "default_jobs", "ISOLATION_NOTES"]
 _SKIPPED_DIRS = {"__pycache__"}
 
 
@@ -100,85 +96,13 @@ def find_students(submissions_dir: str | Path) -> list[Path]:
         raise GradingError(f"{root}: not a folder of submissions")
     return sorted(
         (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name not in _SKIPPED_DIRS),
-        key=lambda p: p.name,
+        key=lambda p: os.fsencode(p.name),
     )
 
 
-class Grader:
-    """An assignment's tests, drawn once, and the sandbox settings to run them with.
-
-    Parameters
-    ----------
-    assignment : Assignment
-    public_only : bool
-        Only the public tests (``cnnquiz check``).
-    isolation : IsolationLevel or str, optional
-        The sandbox isolation level; the best available one by default.
-    limits : dict, optional
-        Overrides of the assignment's per-call limits (e.g. ``{"call_timeout_s": 1}``).
-    hidden_paths : sequence of paths
-        Host folders the sandbox hides from student code (other submissions, the output).
-
-    Raises
-    ------
-    CnnquizError
-        When the assignment's tests cannot be drawn or ``isolation`` is not available here.
-    """
-
-    def __init__(self, assignment: Assignment, *, public_only: bool = False,
-                 isolation: IsolationLevel | str | None = None, limits: dict[str, Any] | None = None,
-                 hidden_paths: Sequence[str | Path] = ()) -> None:
-        self.assignment = assignment
-        self.public_only = public_only
-        self.cases: list[TestCase] = build_cases(assignment, public_only=public_only)
-        self.calls = [case.call() for case in self.cases]
-        self.isolation = detect_isolation(IsolationLevel(isolation) if isolation is not None else None)
-        self.hidden_paths = tuple(Path(p) for p in hidden_paths)
-        self.limits = assignment.limits.to_limits(**(limits or {}))
-        self.digest = hashlib.sha256(f"{assignment.digest()} public_only={public_only}".encode()).hexdigest()
-
-    def _overview(self, level: str) -> str:
-        public = sum(case.public for case in self.cases)
-        hidden = len(self.cases) - public
-        return (
-            f"Assignment {self.assignment.name}: {len(self.cases)} tests ({public} public, {hidden} hidden), "
-            f"graded by cnnquiz {__version__} with sandbox isolation level {level} ({ISOLATION_NOTES.get(level, level)})."
-        )
-
-    def grade(self, folder: str | Path, student: str | None = None, *, hide: Sequence[Path] = ()) -> StudentResult:
-        """Grade one submission folder; a failure of grading itself becomes an ``error`` result.
-
-        ``hide`` adds host folders to hide from the student's code for this call.
-        """
-        folder = Path(folder)
-        student = student or folder.resolve().name
-        started = time.perf_counter()
-        digest = ""
-        try:
-            digest = submission_hash(folder)
-            sandboxed = run_submission(
-                folder, self.calls, module=self.assignment.module, limits=self.limits,
-                isolation=self.isolation, forbidden_modules=tuple(self.assignment.forbidden_imports),
-                hidden_paths=(*self.hidden_paths, *hide),
-            )
-            status, tests, remarks = judge_submission(self.cases, sandboxed, filename=self.assignment.filename)
-            isolation = IsolationLevel(sandboxed.isolation).value
-            printed = (sandboxed.stdout_tail or "").strip()
-            if printed:
-                remarks.append(f"What {self.assignment.filename} printed (last lines):\n{printed[-2000:]}")
-            grader_error = False
-        except Exception as error:  # noqa: BLE001 - one student's failure must not lose the others
-            reason = f"grading itself failed ({type(error).__name__}: {error})"
-            status, tests, remarks = StudentStatus.ERROR, ungraded(self.cases, reason), [f"Not graded: {reason}."]
-            isolation, grader_error = self.isolation.value, True
-        result = StudentResult(
-            student=student, status=status, tests=tests, isolation=isolation, output="",
-            assignment=self.assignment.name, assignment_sha256=self.digest, submission_sha256=digest,
-            execution_time=time.perf_counter() - started, grader_error=grader_error,
-        )
-        score = f"Score: {result.score:g}/{result.max_score:g} ({len(result.failed)} of {len(tests)} tests did not pass)."
-        output = "\n".join([self._overview(isolation), score, *remarks])
-        return dataclasses.replace(result, output=output)
+def student_id(folder: Path) -> str:
+    """The id a student folder is graded under: its name, escaped when not valid UTF-8."""
+    return escape_name(os.fsencode(folder.name))
 
 
 @dataclass
@@ -229,7 +153,8 @@ def grade_batch(
         folders = [folder for folder in folders if folder.name in shard]
     # OUT_DIR/<student>/ sits beside OUT_DIR/grades.csv: a student named like an output
     # file would make the gradebook unwritable after everyone was graded. Say so first.
-    clashes = sorted(f.name for f in folders if f.name in (reports.GRADES_FILE, reports.REPORT_FILE))
+    ids = {folder: student_id(folder) for folder in folders}
+    clashes = sorted(name for name in ids.values() if name in (reports.GRADES_FILE, reports.REPORT_FILE))
     if clashes:
         raise GradingError(f"{submissions_dir}: student folder {clashes[0]!r} has the name of an output file; rename it")
     _check_writable(out)
@@ -238,41 +163,58 @@ def grade_batch(
         on_start(len(folders))
 
     def work(folder: Path) -> tuple[StudentResult, bool]:
-        if resume:
-            previous = reports.read_student(out / folder.name)
-            if (
-                previous is not None and not previous.grader_error and previous.assignment_sha256 == grader.digest
-                and previous.submission_sha256 == _safe_hash(folder)
-            ):
+        student = ids[folder]
+        try:
+            previous = _unchanged(out / student, folder, grader) if resume else None
+            if previous is not None:
                 return previous, True
-        result = grader.grade(folder, folder.name, hide=hide)
-        reports.write_student(out, result)
+            result = grader.grade(folder, student, hide=hide)
+        except Exception as error:  # noqa: BLE001 - Grader.grade does not raise; this is the last guard
+            result = grader.error_result(student, error)
+        try:
+            reports.write_student(out, result)
+        except Exception as error:  # noqa: BLE001 - e.g. a name the file system refuses: keep the row
+            result = grader.error_result(student, error, what="its results.json could not be written")
+            with contextlib.suppress(Exception):
+                reports.write_student(out, result)
         return result, False
 
     summary = BatchSummary(results=[], isolation=grader.isolation.value)
+    results: dict[str, StudentResult] = {}
     workers = max(1, jobs or default_jobs())
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cnnquiz-grade")
     pending: set[Future] = set()
     try:
-        pending = {executor.submit(work, folder) for folder in folders}
+        futures = {executor.submit(work, folder): folder for folder in folders}
+        pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                result, reused = future.result()  # only a GradingError (unwritable output) raises here
+                result, reused = future.result()  # work() catches everything of one student's
+                results[ids[futures[future]]] = result
                 summary.reused += reused
                 summary.graded += not reused
                 if on_result is not None:
-                    on_result(result, reused)
+                    with contextlib.suppress(Exception):  # a progress display must not stop grading
+                        on_result(result, reused)
     except BaseException:
         for future in pending:
             future.cancel()
         executor.shutdown(wait=False, cancel_futures=True)
         raise
     executor.shutdown(wait=True)
-    summary.results = reports.load_students(out, [folder.name for folder in folders])
+    summary.results = [results[ids[folder]] for folder in folders]
     reports.write_gradebook(out, summary.results)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _unchanged(recorded: Path, folder: Path, grader: Grader) -> StudentResult | None:
+    """The recorded result of ``folder`` when ``--resume`` may reuse it, else None."""
+    previous = reports.read_student(recorded)
+    if previous is None or previous.grader_error or previous.assignment_sha256 != grader.digest:
+        return None
+    return previous if previous.submission_sha256 == _safe_hash(folder) else None
 
 
 def default_jobs() -> int:
@@ -283,7 +225,8 @@ def default_jobs() -> int:
 
 
 def _safe_hash(folder: Path) -> str:
+    """The submission hash, or "" (never equal to a recorded one) when it cannot be computed."""
     try:
         return submission_hash(folder)
-    except OSError:
+    except (OSError, RecursionError, ValueError):
         return ""

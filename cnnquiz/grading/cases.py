@@ -2,7 +2,10 @@
 
 Drawing is deterministic: each draw gets its own ``numpy.random.Generator`` seeded from
 ``sha256(seed, function, group name, draw number)``, so adding a group or making one
-public never changes the others, and every machine draws the same tests. The expected
+public never changes the others, and every machine draws the same tests. With a course
+secret (:mod:`cnnquiz.grading.secret`) the hidden draws are seeded from
+``sha256("hidden", secret, student id, seed, function, group name, draw number)``:
+different for every student, unknowable without the secret; public draws never change. The expected
 values (and the values of the mistakes to diagnose) are computed here, once per run,
 in the grader's process: they never reach the student's process.
 """
@@ -105,8 +108,10 @@ def _normalize(kind: ReturnKind, value: Any) -> Any:
     return np.asarray(value, dtype=np.float64)
 
 
-def _one_case(assignment: Assignment, function: FunctionSpec, group: TestGroup, draw_index: int) -> TestCase:
-    rng = np.random.default_rng(draw_seed(assignment.seed or assignment.name, function.name, group.name, str(draw_index)))
+def _one_case(assignment: Assignment, function: FunctionSpec, group: TestGroup, draw_index: int,
+              hidden_key: tuple[str, ...]) -> TestCase:
+    parts = (assignment.seed or assignment.name, function.name, group.name, str(draw_index))
+    rng = np.random.default_rng(draw_seed(*(parts if group.public else (*hidden_key, *parts))))
     env: dict[str, Any] = {}
     for key, spec in group.let.items():
         env[key] = draw.resolve(spec, rng, env)
@@ -150,8 +155,12 @@ def _one_case(assignment: Assignment, function: FunctionSpec, group: TestGroup, 
     )
 
 
-def build_cases(assignment: Assignment, *, public_only: bool = False) -> list[TestCase]:
+def build_cases(assignment: Assignment, *, public_only: bool = False, secret: str | None = None,
+                student: str = "") -> list[TestCase]:
     """Every test of ``assignment`` (only the public ones with ``public_only``), in file order.
+
+    With a course ``secret``, the hidden tests are drawn for ``student`` from it; without
+    one, from the assignment's seed alone (the same for everyone).
 
     Raises
     ------
@@ -159,6 +168,7 @@ def build_cases(assignment: Assignment, *, public_only: bool = False) -> list[Te
         When a drawn input is invalid or the reference rejects it (names the file,
         the function and the test group).
     """
+    hidden_key = ("hidden", secret, student) if secret is not None else ()
     cases = []
     for index, function in enumerate(assignment.functions):
         for group in function.tests:
@@ -166,7 +176,7 @@ def build_cases(assignment: Assignment, *, public_only: bool = False) -> list[Te
                 continue
             for draw_index in range(group.count):
                 try:
-                    cases.append(_one_case(assignment, function, group, draw_index))
+                    cases.append(_one_case(assignment, function, group, draw_index, hidden_key))
                 except (ValueError, TypeError, KeyError, IndexError) as error:
                     where = f"functions.{index} ({function.name}): tests[{group.name!r}] draw {draw_index + 1}"
                     raise BankError(f"{assignment.source}: {where}: {error}") from None

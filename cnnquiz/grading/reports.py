@@ -1,25 +1,26 @@
 """Report files: results.json per student, grades.csv, report.json, JUnit XML, merging shards.
 
-Every file is written atomically (:mod:`cnnquiz.atomic`). The gradebook (``grades.csv``,
-``report.json``) is always rebuilt from the per-student ``results.json`` files, which are
-the one record of a grade. Formats are fixed by the contract (section 4); ``report.json``
+Every file is written atomically (:mod:`cnnquiz.atomic`), and every text in it passes the
+sanitiser of its sink (:mod:`cnnquiz.sanitize`): JSON strings are valid UTF-8, JUnit
+text is XML 1.0, ``grades.csv`` is written by :mod:`cnnquiz.gradebook` (formula-safe
+cells, scores to 2 places). ``--resume`` and ``merge`` rebuild the gradebook from the
+per-student ``results.json`` files, which are the one record of a grade. Formats are fixed by the contract (section 4); ``report.json``
 adds an ``isolation`` key to each student, and JUnit XML has one ``testsuite`` per student
 whose ``isolation`` property names the sandbox isolation level.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from cnnquiz import atomic
+from cnnquiz import atomic, gradebook
 from cnnquiz.errors import GradingError
+from cnnquiz.gradebook import GRADES_FILE, GradebookRow
 from cnnquiz.grading.results import StudentResult, TestStatus, number
+from cnnquiz.sanitize import for_json, for_terminal, for_xml
 
 __all__ = [
     "RESULTS_FILE",
@@ -39,7 +40,6 @@ __all__ = [
 ]
 
 RESULTS_FILE = "results.json"
-GRADES_FILE = "grades.csv"
 REPORT_FILE = "report.json"
 
 
@@ -50,10 +50,13 @@ def _write(path: Path, text: str) -> Path:
         raise GradingError(f"{path}: cannot write: {error.strerror or error}") from None
 
 
+def _json_text(value: object) -> str:
+    return json.dumps(for_json(value), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+
+
 def write_student(out_dir: str | Path, result: StudentResult) -> Path:
     """Write ``OUT_DIR/<student>/results.json`` atomically."""
-    text = json.dumps(result.gradescope(), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
-    return _write(Path(out_dir) / result.student / RESULTS_FILE, text)
+    return _write(Path(out_dir) / result.student / RESULTS_FILE, _json_text(result.gradescope()))
 
 
 def read_student(folder: str | Path, *, strict: bool = False) -> StudentResult | None:
@@ -79,13 +82,10 @@ def load_students(out_dir: str | Path, students: Iterable[str]) -> list[StudentR
 
 
 def grades_csv(results: Sequence[StudentResult]) -> str:
-    """``student,score,max_score,status``, one row per student."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "score", "max_score", "status"])
-    for result in results:
-        writer.writerow([result.student, number(result.score), number(result.max_score), result.status.value])
-    return buffer.getvalue()
+    """``student,score,max_score,status``, one row per student (:mod:`cnnquiz.gradebook`)."""
+    return gradebook.grades_csv(
+        GradebookRow(result.student, result.score, result.max_score, result.status.value) for result in results
+    )
 
 
 def report_json(results: Sequence[StudentResult]) -> list[dict]:
@@ -97,53 +97,62 @@ def write_gradebook(out_dir: str | Path, results: Sequence[StudentResult]) -> No
     """Write ``grades.csv`` and ``report.json`` for ``results``."""
     out = Path(out_dir)
     _write(out / GRADES_FILE, grades_csv(results))
-    _write(out / REPORT_FILE, json.dumps(report_json(results), indent=2, allow_nan=False, ensure_ascii=False) + "\n")
+    _write(out / REPORT_FILE, _json_text(report_json(results)))
 
 
 # --- JUnit XML ------------------------------------------------------------------------
 
-_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+def _suite(result: StudentResult) -> ET.Element:
+    """One student's ``testsuite`` element."""
+    failures = sum(t.status is TestStatus.FAILED for t in result.tests)
+    errors = sum(t.status in (TestStatus.ERROR, TestStatus.TIMEOUT) for t in result.tests)
+    suite = ET.Element("testsuite", {
+        "name": for_xml(result.student), "tests": str(len(result.tests)), "failures": str(failures),
+        "errors": str(errors), "skipped": "0", "time": f"{result.execution_time:.3f}",
+    })
+    properties = ET.SubElement(suite, "properties")
+    for key, value in (
+        ("isolation", result.isolation), ("status", result.status.value), ("score", str(number(result.score))),
+        ("max_score", str(number(result.max_score))), ("assignment", result.assignment),
+    ):
+        ET.SubElement(properties, "property", name=key, value=for_xml(value))
+    for test in result.tests:
+        case = ET.SubElement(suite, "testcase", {
+            "classname": for_xml(f"{result.student}.{test.function}"), "name": for_xml(test.name),
+            "time": f"{test.seconds:.3f}",
+        })
+        if test.status is not TestStatus.PASSED:
+            tag = "failure" if test.status is TestStatus.FAILED else "error"
+            element = ET.SubElement(case, tag, message=for_xml(test.summary), type=test.status.value)
+            element.text = for_xml(test.output)
+    ET.SubElement(suite, "system-out").text = for_xml(result.output)
+    return suite
 
 
-def _xml(text: str) -> str:
-    """Drop the characters XML 1.0 cannot carry (a student's message may contain any)."""
-    return _NOT_XML.sub("\ufffd", text)
+def _broken_suite(student: str, error: Exception) -> ET.Element:
+    """A suite saying this student's entry could not be built (the file is still written)."""
+    suite = ET.Element("testsuite", {
+        "name": for_xml(student), "tests": "1", "failures": "0", "errors": "1", "skipped": "0", "time": "0.000",
+    })
+    case = ET.SubElement(suite, "testcase", {"classname": for_xml(f"{student}.grader"), "name": "grader", "time": "0.000"})
+    message = for_xml(f"this student's report could not be built ({type(error).__name__}: {error})")
+    ET.SubElement(case, "error", message=message, type="error")
+    return suite
 
 
 def junit_xml(results: Sequence[StudentResult]) -> str:
     """JUnit XML: one ``testsuite`` per student, one ``testcase`` per test."""
-    counts = {"tests": 0, "failures": 0, "errors": 0}
     root = ET.Element("testsuites", name="cnnquiz")
     total_time = 0.0
     for result in results:
-        failures = sum(t.status is TestStatus.FAILED for t in result.tests)
-        errors = sum(t.status in (TestStatus.ERROR, TestStatus.TIMEOUT) for t in result.tests)
-        suite = ET.SubElement(root, "testsuite", {
-            "name": _xml(result.student), "tests": str(len(result.tests)), "failures": str(failures),
-            "errors": str(errors), "skipped": "0", "time": f"{result.execution_time:.3f}",
-        })
-        properties = ET.SubElement(suite, "properties")
-        for key, value in (
-            ("isolation", result.isolation), ("status", result.status.value), ("score", str(number(result.score))),
-            ("max_score", str(number(result.max_score))), ("assignment", result.assignment),
-        ):
-            ET.SubElement(properties, "property", name=key, value=_xml(value))
-        for test in result.tests:
-            case = ET.SubElement(suite, "testcase", {
-                "classname": _xml(f"{result.student}.{test.function}"), "name": _xml(test.name),
-                "time": f"{test.seconds:.3f}",
-            })
-            if test.status is not TestStatus.PASSED:
-                tag = "failure" if test.status is TestStatus.FAILED else "error"
-                element = ET.SubElement(case, tag, message=_xml(test.summary), type=test.status.value)
-                element.text = _xml(test.output)
-        ET.SubElement(suite, "system-out").text = _xml(result.output)
-        counts["tests"] += len(result.tests)
-        counts["failures"] += failures
-        counts["errors"] += errors
+        try:
+            suite = _suite(result)
+        except Exception as error:  # noqa: BLE001 - one student's entry must not lose the file
+            suite = _broken_suite(str(result.student), error)
+        root.append(suite)
         total_time += result.execution_time
-    for key, value in counts.items():
-        root.set(key, str(value))
+    for key in ("tests", "failures", "errors"):
+        root.set(key, str(sum(int(suite.get(key, "0")) for suite in root)))
     root.set("time", f"{total_time:.3f}")
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
@@ -221,6 +230,7 @@ def github_annotations(result: StudentResult, file: str, lines: Mapping[str, int
         where = f"file={escape_annotation(file, property=True)}"
         if lines and test.function in lines:
             where += f",line={lines[test.function]}"
-        title = escape_annotation(test.name, property=True)
-        commands.append(f"::error {where},title={title}::{escape_annotation(test.output)}")
+        title = escape_annotation(for_terminal(test.name, markup=False), property=True)
+        message = escape_annotation(for_terminal(test.output, markup=False))
+        commands.append(f"::error {where},title={title}::{message}")
     return commands

@@ -10,7 +10,7 @@ from buggy import CORRECT
 from grading_helpers import EXAMPLES, FAST, read_json
 
 from cnnquiz.errors import GradingError
-from cnnquiz.grading import batch
+from cnnquiz.grading import grader as grader_module
 from cnnquiz.grading.reports import read_student
 from cnnquiz.grading.batch import Grader, Shard, find_students, grade_batch, submission_hash
 from cnnquiz.grading.results import StudentStatus, TestStatus
@@ -128,14 +128,14 @@ def test_an_interrupted_run_loses_nothing_and_resume_skips_the_unchanged(grader,
 
 
 def test_a_crash_of_grading_itself_is_one_error_row(grader, subs, tmp_path, monkeypatch):
-    real = batch.run_submission
+    real = grader_module.run_submission
 
     def flaky(folder, *args, **kwargs):
         if folder.name == "carol_forgot_plus_one":
             raise RuntimeError("boom")
         return real(folder, *args, **kwargs)
 
-    monkeypatch.setattr(batch, "run_submission", flaky)
+    monkeypatch.setattr(grader_module, "run_submission", flaky)
     summary = grade_batch(subs, tmp_path / "out", grader, jobs=2)
     by_name = {r.student: r for r in summary.results}
     carol = by_name["carol_forgot_plus_one"]
@@ -144,7 +144,7 @@ def test_a_crash_of_grading_itself_is_one_error_row(grader, subs, tmp_path, monk
     assert all(t.status is TestStatus.ERROR for t in carol.tests)
     assert by_name["alice_correct"].failed == [] and len(by_name) == 7
     assert "carol_forgot_plus_one,0,66,error" in (tmp_path / "out" / "grades.csv").read_text()
-    monkeypatch.setattr(batch, "run_submission", real)
+    monkeypatch.setattr(grader_module, "run_submission", real)
     resumed = grade_batch(subs, tmp_path / "out", grader, jobs=2, resume=True)
     assert resumed.graded == 1  # the grader error is graded again, the others are reused
     assert next(r for r in resumed.results if r.student == "carol_forgot_plus_one").status is StudentStatus.GRADED
