@@ -16,7 +16,13 @@ from cnnquiz.bank._networks import network_layer
 from cnnquiz.bank.schema import Constraint, ParamSpec, Template
 from cnnquiz.computations import int_pair
 
-__all__ = ["TemplateBug", "Rejected", "lookup", "resolve", "draw_params", "param_rejection", "plain"]
+__all__ = [
+    "TemplateBug", "Rejected", "lookup", "resolve", "draw_params", "param_rejection", "plain",
+    "case_params", "SMALL_DRAW_SPACE",
+]
+
+#: A ``range`` with at most this many values picks a *case* (like ``choices``), not a number.
+SMALL_DRAW_SPACE = 13
 
 
 class TemplateBug(Exception):
@@ -152,11 +158,36 @@ def _derive(name: str, spec: ParamSpec, values: Mapping[str, Any], field: str) -
     raise TemplateBug(field, f"unknown rule {rule!r}")  # pragma: no cover - schema forbids it
 
 
-def draw_params(template: Template, rng: np.random.Generator) -> dict[str, Any]:
-    """Draw every parameter in declaration order (later ones may use earlier ones)."""
+def case_params(template: Template) -> list[str]:
+    """The parameters that pick a case of the question: ``choices``, ``network_layer`` and
+    small ``range`` rules (at most :data:`SMALL_DRAW_SPACE` values).
+
+    Generation keeps these at their first valid draw while it looks for numbers that make
+    every listed mistake visible, so each case comes up as often as its rule says (a
+    symmetric kernel, a layer whose mistakes coincide, padding 0 ...), not only the cases
+    where every mistake shows.
+    """
+    names = []
+    for name, spec in template.params.items():
+        if spec.rule in ("choices", "network_layer"):
+            names.append(name)
+        elif spec.rule == "range" and spec.range is not None:
+            if (spec.range[1] - spec.range[0]) // spec.step + 1 <= SMALL_DRAW_SPACE:
+                names.append(name)
+    return names
+
+
+def draw_params(
+    template: Template, rng: np.random.Generator, keep: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Draw every parameter in declaration order (later ones may use earlier ones);
+    the parameters in ``keep`` take the value given there instead."""
     values: dict[str, Any] = {}
     for name, spec in template.params.items():
-        values[name] = _draw_one(name, spec, rng, values)
+        if keep is not None and name in keep:
+            values[name] = copy.deepcopy(keep[name])
+        else:
+            values[name] = _draw_one(name, spec, rng, values)
     return values
 
 

@@ -18,7 +18,7 @@ from cnnquiz.bank.schema import NetworkLayerSpec
 from cnnquiz.errors import CnnquizError
 from cnnquiz.network import NetworkSpec, Summary, load_network, resolve_network, summarize
 
-__all__ = ["network_layer", "describe"]
+__all__ = ["network_layer", "layer_numbers", "describe"]
 
 _ARGS = {
     "conv2d": ("out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias"),
@@ -57,13 +57,28 @@ def _architecture(spec: NetworkSpec) -> str:
     return "\n\n" + "\n".join("    " + line for line in lines) + "\n\n"
 
 
+def _candidates(net: NetworkSpec, spec: NetworkLayerSpec) -> list[int]:
+    return [i for i, layer in enumerate(net.layers) if layer.type in spec.types]
+
+
+def layer_numbers(spec: NetworkLayerSpec) -> list[int]:
+    """The 1-based numbers of the layers ``spec`` can draw (for draw-coverage checks)."""
+    if spec.number is not None:
+        return [spec.number]
+    try:
+        net, _summary = _load(spec.network)
+    except CnnquizError as error:
+        raise ValueError(str(error)) from None
+    return [i + 1 for i in _candidates(net, spec)]
+
+
 def network_layer(spec: NetworkLayerSpec, rng: np.random.Generator) -> dict[str, Any]:
     """Draw one layer of ``spec.network`` whose type is in ``spec.types`` (ValueError if none)."""
     try:
         net, summary = _load(spec.network)
     except CnnquizError as error:
         raise ValueError(str(error)) from None
-    candidates = [i for i, layer in enumerate(net.layers) if layer.type in spec.types]
+    candidates = _candidates(net, spec)
     if spec.number is not None:
         index = spec.number - 1
         if index not in candidates:

@@ -262,16 +262,22 @@ def _wrong_match(question: Question, got: Any) -> str | None:
     keys joined with ``+`` when several give the same value (they cannot be told apart)."""
     found: list[str] = []
     for wrong in question.wrong_answers:
-        if wrong.mistake not in mistakes.CATALOGUE:
+        keys = _known_keys(wrong.mistake)
+        if not keys:
             continue
         try:
             value = _squeeze(np.asarray(wrong.value, dtype=float))
         except (TypeError, ValueError):
             continue
         tol = _diagnosis_tolerance(question, value)
-        if mistakes.values_match(got, value, rtol=tol.rtol, atol=tol.atol) and wrong.mistake not in found:
-            found.append(wrong.mistake)
+        if mistakes.values_match(got, value, rtol=tol.rtol, atol=tol.atol):
+            found.extend(k for k in keys if k not in found)
     return "+".join(found) or None
+
+
+def _known_keys(joined: str) -> list[str]:
+    """The catalogue keys of a wrong answer's ``mistake`` (``a+b`` -> ``[a, b]``)."""
+    return [key for key in joined.split("+") if key in mistakes.CATALOGUE]
 
 
 # --- numbers -------------------------------------------------------------------------
@@ -406,7 +412,7 @@ def _check_choice(question: Question, text: str) -> _Outcome:
     given = f"({chr(ord('a') + index)}) {chosen}"
     if normalize_text(chosen) == normalize_text(str(question.answer)):
         return _Outcome(correct=True, credit=1.0, given=given)
-    found = [w.mistake for w in question.wrong_answers
-             if w.mistake in mistakes.CATALOGUE and normalize_text(str(w.value)) == normalize_text(chosen)]
+    found = [key for w in question.wrong_answers if normalize_text(str(w.value)) == normalize_text(chosen)
+             for key in _known_keys(w.mistake)]
     mistake = "+".join(dict.fromkeys(found)) or None
     return _Outcome(correct=False, credit=0.0, given=given, mistake=mistake)

@@ -9,7 +9,7 @@ import numpy as np
 
 from cnnquiz.bank._prompt import prompt_number
 from cnnquiz.bank.question import AnswerKind, Question
-from cnnquiz.mistakes import CATALOGUE
+from cnnquiz.bank.verdict import mistake_entry
 
 __all__ = ["answer_rows", "number_text", "format_answer", "mistake_text"]
 
@@ -42,5 +42,6 @@ def format_answer(question: Question, value: Any = None, *, inline: bool = True)
 
 
 def mistake_text(key: str) -> str:
-    m = CATALOGUE.get(key)
+    """``name: explanation`` of a mistake key; ``a+b`` names every mistake of the value."""
+    m = mistake_entry(key)
     return f"{m.name}: {m.explanation}" if m else key

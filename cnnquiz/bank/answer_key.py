@@ -24,7 +24,11 @@ __all__ = ["Evaluated", "evaluate", "answer_rejection", "normalize"]
 
 @dataclass(frozen=True)
 class Evaluated:
-    """One draw's key: the answer, the known mistakes' values (same format), the working."""
+    """One draw's key: the answer, the known mistakes' values (same format), the working.
+
+    ``wrong`` has one entry per distinct wrong value; mistakes that give the same value
+    share it, their keys joined with ``+`` in template order (``padding_once+forgot_plus_one``).
+    """
 
     answer: Any
     wrong: list[tuple[str, Any]]
@@ -232,9 +236,14 @@ def evaluate(template: Template, values: Mapping[str, Any]) -> Evaluated:
             formatted = _format(template, value, values, x)
         except (ValueError, IndexError, TypeError):
             continue
-        if _same(formatted, answer, template) or any(_same(formatted, w, template) for _, w in wrong):
+        if _same(formatted, answer, template):
             continue
-        wrong.append((key, formatted))
+        # Mistakes giving the same value cannot be told apart: one entry names them all.
+        same = next((i for i, (_, w) in enumerate(wrong) if _same(formatted, w, template)), None)
+        if same is None:
+            wrong.append((key, formatted))
+        else:
+            wrong[same] = (f"{wrong[same][0]}+{key}", wrong[same][1])
     options = [o.text for o in template.answer.match] if template.answer.match else None
     return Evaluated(answer, wrong, _working(template, parts, args, refs, answer), options)
 
@@ -244,7 +253,7 @@ def answer_rejection(template: Template, ev: Evaluated) -> str | None:
     for i, c in enumerate(template.constraints):
         rule = c.rule
         if rule == "mistakes_distinct":
-            if c.mistakes_distinct and {k for k, _ in ev.wrong} != set(template.mistakes):
+            if c.mistakes_distinct and sorted(k for k, _ in ev.wrong) != sorted(template.mistakes):
                 return f"constraints.{i}.mistakes_distinct not satisfied"
             continue
         if not rule.startswith("answer_"):

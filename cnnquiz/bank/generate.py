@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
 from cnnquiz.bank.answer_key import Evaluated, answer_rejection, evaluate
-from cnnquiz.bank._draw import Rejected, TemplateBug, draw_params, param_rejection
+from cnnquiz.bank._draw import Rejected, TemplateBug, case_params, draw_params, param_rejection
 from cnnquiz.bank._prompt import fill_prompt
-from cnnquiz.bank.load import Bank, collect
+from cnnquiz.bank.load import Bank
 from cnnquiz.bank.question import AnswerKind, Paper, Question, WrongAnswer
 from cnnquiz.bank.schema import Template
 from cnnquiz.errors import BankError
-from cnnquiz.paths import shipped_templates_dir
 
 __all__ = [
     "student_seed",
@@ -31,12 +29,11 @@ __all__ = [
     "generate_question",
     "generate_paper",
     "question_seed",
-    "validate_dir",
     "PREFERRED_DRAWS",
 ]
 
 #: Valid draws tried (at most) to find one where every listed mistake is distinguishable.
-PREFERRED_DRAWS = 25
+PREFERRED_DRAWS = 12
 
 
 def derive_seed(*parts: Any) -> int:
@@ -102,13 +99,19 @@ def _label(template: Template) -> str:
 
 
 def _draw(template: Template, rng: np.random.Generator) -> tuple[dict[str, Any], Evaluated | None]:
-    """Draws until one fits; prefers draws where every listed mistake can be told apart."""
+    """Draws until one fits; prefers draws where every listed mistake can be told apart.
+
+    The preference never changes the case drawn: after the first valid draw, only the
+    parameters outside :func:`case_params` are drawn again.
+    """
     best: tuple[int, dict[str, Any], Evaluated | None] | None = None
     reason = "no draw"
     valid = 0
     wanted = len(template.mistakes)
+    keep: dict[str, Any] | None = None
+    cases = case_params(template)
     for _attempt in range(template.max_attempts):
-        values = draw_params(template, rng)
+        values = draw_params(template, rng, keep)
         reason = param_rejection(template, values) or ""
         if reason:
             continue
@@ -125,6 +128,8 @@ def _draw(template: Template, rng: np.random.Generator) -> tuple[dict[str, Any],
         score = len(ev.wrong) if ev is not None else 0
         if best is None or score > best[0]:
             best = (score, values, ev)
+        if keep is None:
+            keep = {name: values[name] for name in cases}
         valid += 1
         if score >= wanted or valid >= PREFERRED_DRAWS or not template.prefer_distinct:
             break
@@ -212,34 +217,3 @@ def generate_paper(
         generate_question(t, question_seed(seed, i, t.id), f"q{i}") for i, t in enumerate(chosen, start=1)
     ]
     return Paper(seed=seed, student=student, count=count, topics=list(topics), questions=questions)
-
-
-def validate_dir(directory: Path, *, variants: int = 100) -> tuple[int, list[str]]:
-    """Check a bank directory: every file loads and every template gives ``variants`` questions.
-
-    Returns the number of valid templates and one line per problem (also: a listed mistake
-    that never shows a value of its own in any variant).
-    """
-    directory = Path(directory)
-    shipped = directory.resolve() == shipped_templates_dir().resolve()
-    try:
-        templates, problems = collect([], shipped=directory) if shipped else collect([directory], shipped=None)
-    except BankError as error:
-        return 0, [str(error)]
-    if not templates and not problems:
-        problems.append(f"{directory}: no templates found (*.yaml files with a 'templates' list)")
-    for t in templates:
-        seen: set[str] = set()
-        try:
-            for i in range(variants):
-                q = generate_question(t, derive_seed("validate", t.id, i), "q1")
-                seen.update(w.mistake for w in q.wrong_answers)
-        except BankError as error:
-            problems.append(str(error))
-            continue
-        for i, key in enumerate(t.mistakes):
-            if key not in seen:
-                problems.append(
-                    f"{_label(t)}: mistakes.{i}: {key!r} never gives a value of its own in {variants} variants"
-                )
-    return len(templates), problems

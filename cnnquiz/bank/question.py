@@ -32,10 +32,14 @@ class Tolerance(BaseModel):
 
 
 class WrongAnswer(BaseModel):
-    """The value a known mistake gives for this question (already in the answer's format)."""
+    """The value known mistakes give for this question (already in the answer's format).
+
+    ``mistake`` is a key of :data:`cnnquiz.mistakes.CATALOGUE`, or several joined with ``+``
+    when they give this same value (then every one of them is named).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    mistake: str  # key in cnnquiz.mistakes.CATALOGUE
+    mistake: str  # "forgot_plus_one", or "padding_once+forgot_plus_one"
     value: Any
 
 

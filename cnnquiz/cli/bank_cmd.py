@@ -12,7 +12,8 @@ from rich.table import Table
 
 from cnnquiz.atomic import write_text
 from cnnquiz.bank.export import FILE_SUFFIX, ExportFormat, export_key, export_paper
-from cnnquiz.bank.generate import generate_paper, validate_dir
+from cnnquiz.bank.generate import generate_paper
+from cnnquiz.bank.validate import validate_dir
 from cnnquiz.bank.load import Bank, load_bank
 from cnnquiz.cli._app import app, cli_errors, console, err_console
 from cnnquiz.errors import BankError, CnnquizError
@@ -167,7 +168,10 @@ def validate(
         raise BankError(f"{directory}: bank directory not found")
     if variants < 1:
         raise CnnquizError(f"--variants must be >= 1; got {variants}")
-    count, problems = validate_dir(directory, variants=variants)
+    report = validate_dir(directory, variants=variants)
+    count, problems = report.templates, report.problems
+    for line in report.warnings:
+        err_console.print(f"warning: {line}", highlight=False, markup=False, soft_wrap=True)
     for line in problems:
         err_console.print(line, highlight=False, markup=False, soft_wrap=True)
     if problems:

@@ -7,6 +7,7 @@ import pytest
 
 from cnnquiz.bank import generate_question, load_bank
 from cnnquiz.bank.answer_check import check, format_key
+from cnnquiz.mistakes import CATALOGUE
 
 BANK = load_bank()
 SEEDS = (0, 1, 2)
@@ -22,4 +23,7 @@ def test_keys_are_accepted_and_wrong_values_named(template: str) -> None:
             typed = format_key(question, wrong.value)
             verdict = check(question, typed)
             assert not verdict.correct and verdict.mistake, (seed, wrong.mistake, typed, verdict.feedback)
-            assert wrong.mistake in verdict.mistake.split("+"), (seed, wrong.mistake, typed, verdict.mistake)
+            named = verdict.mistake.split("+")
+            for key in wrong.mistake.split("+"):  # every mistake giving this value is named
+                assert key in named, (seed, wrong.mistake, typed, verdict.mistake)
+                assert CATALOGUE[key].name in verdict.feedback, (seed, key, verdict.feedback)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 from pathlib import Path
 
@@ -141,6 +143,12 @@ def test_bank_validate_reports_one_line_per_problem(tmp_path: Path) -> None:
     result = _run("bank", "validate", bank, "--variants", "20")
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
+    warnings = [line for line in lines if line.startswith("warning: ")]
+    lines = [line for line in lines if not line.startswith("warning: ")]
+    # padding 1 of 0..2 at stride 1: counting padding once = forgetting the +1
+    assert len(warnings) == 1 and re.search(
+        r"good\.yaml: template 'conv-output-size-basic': mistakes: 'forgot_plus_one' and 'padding_once' give the "
+        r"same value in \d+% of 20 variants$", warnings[0])
     assert len(lines) == 3
     assert "bad.yaml: line" in lines[0] and "wrong.yaml: template 'other': answer.computation" in lines[1]
     assert lines[2] == f"2 problem(s) in {bank}"

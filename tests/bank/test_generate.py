@@ -78,11 +78,14 @@ def test_answers_and_mistakes_are_the_solvers(template: Template) -> None:
         q = generate_question(template, seed)
         expected, wrong = _solver_key(template, q)
         assert mistakes.values_match(q.answer, expected, rtol=0, atol=1e-9), (q.params, q.answer)
+        named = [key for w in q.wrong_answers for key in w.mistake.split("+")]
+        assert len(named) == len(set(named)), q.wrong_answers  # each mistake under one value
         for w in q.wrong_answers:
-            assert w.mistake in template.mistakes
-            if w.mistake in wrong:
-                got = np.asarray(w.value, dtype=float)
-                assert mistakes.values_match(got, _transformed(template, wrong[w.mistake], q.params)), w
+            for key in w.mistake.split("+"):  # every mistake sharing the value gives it
+                assert key in template.mistakes
+                if key in wrong:
+                    got = np.asarray(w.value, dtype=float)
+                    assert mistakes.values_match(got, _transformed(template, wrong[key], q.params)), w
             assert not mistakes.values_match(w.value, q.answer, rtol=q.tolerance.rtol, atol=max(q.tolerance.atol, 1e-9))
 
 
