@@ -1,17 +1,24 @@
-"""Output sizes of convolution and pooling, and receptive fields of layer stacks.
+"""Output sizes of convolution, pooling and transposed convolution; receptive fields.
 
 PyTorch's formulas, for one spatial dimension::
 
-    conv:  out = floor((in + 2*p - d*(k-1) - 1) / s) + 1
-    pool:  the same, with ceil instead of floor when ceil_mode=True, and then the
-           last window is dropped if it would start in the right padding
-           (``(out-1)*s >= in + p``).
+    conv:       out = floor((in + 2*p - d*(k-1) - 1) / s) + 1
+    pool:       the same, with ceil instead of floor when ceil_mode=True, and then the
+                last window is dropped if it would start in the right padding
+                (``(out-1)*s >= in + p``).
+    transposed: out = (in - 1)*s - 2*p + d*(k-1) + output_padding + 1
+
+The sliding-window formula lives once, in :func:`window_count` (one axis, padding
+already added, a rounding mode); :func:`formula_output_size` is the lecture's plain
+formula over both axes. Question templates and their mistake variants call these
+with one term changed instead of writing the formula again.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from cnnquiz.solver._args import (
     Pair,
@@ -25,13 +32,132 @@ from cnnquiz.solver._args import (
     is_scalar,
     same_padding,
 )
+# Receptive fields live in their own module; re-exported here, where they always were.
+from cnnquiz.solver.receptive import ReceptiveFieldStep, receptive_field
 
 __all__ = [
+    "Rounding",
+    "window_count",
+    "formula_output_size",
     "conv2d_output_size",
     "pool2d_output_size",
+    "conv_transpose2d_output_size",
     "receptive_field",
     "ReceptiveFieldStep",
 ]
+
+
+class Rounding(enum.Enum):
+    """How :func:`window_count` rounds ``(span - effective_kernel) / stride``."""
+
+    FLOOR = "floor"  # PyTorch's convolution and default pooling: drop a partial window
+    CEIL = "ceil"  # pooling's ceil_mode before PyTorch's last-window rule
+    EXACT = "exact"  # the lecture's formula taken literally: the stride must divide
+
+
+def window_count(padded_size: Any, kernel_size: Any, stride: Any = 1, dilation: Any = 1,
+                 rounding: Rounding | str = Rounding.FLOOR) -> int:
+    """Number of window positions along one axis of an already padded input.
+
+    Parameters
+    ----------
+    padded_size : int
+        Input length plus all padding on this axis (``size + 2*padding``).
+    kernel_size, stride, dilation : int
+    rounding : Rounding or {"floor", "ceil", "exact"}
+        ``"exact"`` raises ``ValueError`` when the stride does not divide
+        ``padded_size - effective_kernel``.
+
+    Returns
+    -------
+    int
+        ``round((padded_size - dilation*(kernel_size-1) - 1) / stride) + 1``, at least 1.
+
+    Examples
+    --------
+    >>> window_count(32 + 2 * 2, 5)
+    32
+    >>> window_count(7, 2, stride=2), window_count(7, 2, stride=2, rounding="ceil")
+    (3, 4)
+    """
+    n = as_int(padded_size, "padded_size", minimum=1)
+    k = as_int(kernel_size, "kernel_size", minimum=1)
+    s = as_int(stride, "stride", minimum=1)
+    d = as_int(dilation, "dilation", minimum=1)
+    mode = _rounding(rounding)
+    effective = d * (k - 1) + 1
+    if effective > n:
+        raise ValueError(
+            f"kernel_size {k} (effective {effective} with dilation {d}) is larger than "
+            f"the padded input ({n})"
+        )
+    span = n - effective
+    if mode is Rounding.EXACT and span % s:
+        raise ValueError(
+            f"stride {s} does not divide padded_size - effective kernel = {span}; "
+            f"got padded_size={n}, kernel_size={k}, dilation={d}"
+        )
+    return _positions(span, s, ceil=mode is Rounding.CEIL)
+
+
+def _positions(span: int, stride: int, *, ceil: bool) -> int:
+    """``span // stride + 1`` (or rounded up): window starts in ``span`` + 1 pixels.
+
+    Floor division rounds towards -inf, as PyTorch's div_rtn, so a negative span
+    gives a count below 1 that callers reject with their own message.
+    """
+    return (span + (stride - 1 if ceil else 0)) // stride + 1
+
+
+def _rounding(value: Any) -> Rounding:
+    if isinstance(value, Rounding):
+        return value
+    try:
+        return Rounding(value)
+    except ValueError:
+        raise ValueError(f"rounding must be 'floor', 'ceil' or 'exact'; got rounding={value!r}") from None
+
+
+def formula_output_size(size: Any, kernel_size: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
+                        rounding: Rounding | str = Rounding.FLOOR) -> int | tuple[int, int]:
+    """The lecture's output-size formula ``(W - F + 2P) / S + 1``, per axis, rounded.
+
+    Unlike :func:`pool2d_output_size` with ``ceil_mode``, ``"ceil"`` here applies no
+    last-window rule: this is the formula as written on a slide.
+
+    Parameters
+    ----------
+    size : int or (H, W)
+    kernel_size, stride, dilation : int or (h, w)
+    padding : int or (h, w)
+        Padding on each side.
+    rounding : Rounding or {"floor", "ceil", "exact"}
+
+    Returns
+    -------
+    int or tuple[int, int]
+        ``window_count(size + 2*padding, kernel_size, stride, dilation, rounding)``,
+        an int when ``size`` is an int.
+
+    Examples
+    --------
+    >>> formula_output_size(7, 3, stride=2)
+    3
+    >>> formula_output_size((6, 7), 3, stride=2, rounding="ceil")
+    (3, 3)
+    """
+    scalar = is_scalar(size)
+    if scalar:
+        check_scalar_call(size, kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
+    in_hw = as_pair(size, "size", minimum=1)
+    kernel = as_pair(kernel_size, "kernel_size", minimum=1)
+    stride_ = as_pair(stride, "stride", minimum=1)
+    pad = as_pair(padding, "padding", minimum=0)
+    dilation_ = as_pair(dilation, "dilation", minimum=1)
+    out = tuple(
+        window_count(in_hw[a] + 2 * pad[a], kernel[a], stride_[a], dilation_[a], rounding) for a in range(2)
+    )
+    return out[0] if scalar else (out[0], out[1])
 
 
 @dataclass(frozen=True)
@@ -72,7 +198,7 @@ def conv_geometry(
                 f"{dilation_[axis]}) is larger than the padded input ({padded}) "
                 f"along {'height' if axis == 0 else 'width'}"
             )
-        out.append((padded - effective) // stride_[axis] + 1)
+        out.append(_positions(padded - effective, stride_[axis], ceil=False))
     return ConvGeometry((out[0], out[1]), before, after, kernel, stride_, dilation_)
 
 
@@ -149,7 +275,7 @@ def pool_geometry(
         # Floor division rounds towards -inf, as PyTorch's div_rtn: with ceil_mode a
         # window may overhang a padded input smaller than the kernel (e.g. size 2,
         # kernel 3 gives 1), so only an output below 1 is an error.
-        o = (span + (s - 1 if ceil_mode else 0)) // s + 1
+        o = _positions(span, s, ceil=ceil_mode)
         if ceil_mode and (o - 1) * s >= n + p:
             o -= 1  # the last window would start in the right padding
         if o < 1:
@@ -207,57 +333,79 @@ def pool2d_output_size(
 
 
 @dataclass(frozen=True)
-class ReceptiveFieldStep:
-    """Receptive field after one layer: ``size`` in input pixels, ``jump`` between outputs."""
+class TransposeGeometry:
+    """Normalized transposed-convolution geometry."""
 
-    kernel_size: int
-    stride: int
-    dilation: int
-    size: int
-    jump: int
+    out: Pair
+    kernel: Pair
+    stride: Pair
+    padding: Pair
+    output_padding: Pair
+    dilation: Pair
 
 
-def receptive_field(layers: Iterable[Mapping[str, Any] | Sequence[int] | int]) -> list[ReceptiveFieldStep]:
-    """Receptive field size and jump after each layer of a stack of convs/pools.
+def transpose_geometry(in_hw: Pair, kernel_size: Any, stride: Any, padding: Any, output_padding: Any,
+                       dilation: Any) -> TransposeGeometry:
+    """Normalize and validate transposed-convolution arguments for an input ``in_hw``."""
+    kernel = as_pair(kernel_size, "kernel_size", minimum=1)
+    stride_ = as_pair(stride, "stride", minimum=1)
+    pad = as_padding(padding, allow_strings=False)
+    assert isinstance(pad, tuple)
+    extra = as_pair(output_padding, "output_padding", minimum=0)
+    dilation_ = as_pair(dilation, "dilation", minimum=1)
+    out = []
+    for axis in range(2):
+        k, s, p, op, d, n = kernel[axis], stride_[axis], pad[axis], extra[axis], dilation_[axis], in_hw[axis]
+        if op >= s and op >= d:
+            raise ValueError(
+                f"output_padding must be smaller than stride or dilation (as in PyTorch); got "
+                f"output_padding={output_padding!r} with stride={stride!r}, dilation={dilation!r}"
+            )
+        o = (n - 1) * s - 2 * p + d * (k - 1) + op + 1
+        if o < 1:
+            raise ValueError(
+                f"padding={padding!r} crops the whole output along {'height' if axis == 0 else 'width'} "
+                f"(output size would be {o})"
+            )
+        out.append(o)
+    return TransposeGeometry((out[0], out[1]), kernel, stride_, pad, extra, dilation_)
 
-    Each layer is an int kernel size, a tuple ``(kernel_size, stride, dilation)``
-    (stride and dilation optional) or a mapping with those keys. The recurrence is
-    ``size += d*(k-1) * jump`` then ``jump *= stride``, starting from size 1, jump 1.
+
+def conv_transpose2d_output_size(
+    size: Any, kernel_size: Any, stride: Any = 1, padding: Any = 0, output_padding: Any = 0, dilation: Any = 1
+) -> int | tuple[int, int]:
+    """Spatial output size of a transposed convolution, as ``torch.nn.ConvTranspose2d``.
+
+    Parameters
+    ----------
+    size : int or (H, W)
+    kernel_size, stride, dilation : int or (h, w)
+    padding : int or (h, w)
+        Cropped from each side of the full output.
+    output_padding : int or (h, w)
+        Extra rows/columns added on the bottom/right only; must be smaller than
+        ``stride`` or ``dilation`` (it picks one of the input sizes a strided
+        convolution maps onto the same output size).
+
+    Returns
+    -------
+    int or tuple[int, int]
+        ``(size - 1)*stride - 2*padding + dilation*(kernel_size - 1) + output_padding + 1``,
+        an int when ``size`` is an int.
 
     Examples
     --------
-    >>> [step.size for step in receptive_field([3, 3, 3])]
-    [3, 5, 7]
-    >>> [step.size for step in receptive_field([(3, 1, 1), (3, 1, 2), (3, 1, 4)])]
-    [3, 7, 15]
+    >>> conv_transpose2d_output_size(2, 2, stride=2)
+    4
+    >>> conv_transpose2d_output_size(16, 3, stride=2, padding=1, output_padding=1)
+    32
+    >>> conv_transpose2d_output_size((7, 5), (4, 3), stride=(2, 1), padding=(1, 0))
+    (14, 7)
     """
-    try:
-        if isinstance(layers, (str, bytes, Mapping)):
-            raise TypeError
-        items = list(layers)
-    except TypeError:
-        raise ValueError(f"layers must be a sequence of layers; got layers={layers!r}") from None
-    steps: list[ReceptiveFieldStep] = []
-    size, jump = 1, 1
-    for index, layer in enumerate(items):
-        if isinstance(layer, Mapping):
-            k, s, d = layer.get("kernel_size"), layer.get("stride", 1), layer.get("dilation", 1)
-        elif is_scalar(layer):
-            k, s, d = layer, 1, 1
-        elif isinstance(layer, (list, tuple)) and 1 <= len(layer) <= 3:
-            values = list(layer) + [1, 1]
-            k, s, d = values[0], values[1], values[2]
-        else:
-            raise ValueError(
-                f"layers[{index}] must be a kernel size, a tuple (kernel_size, stride, dilation) "
-                f"or a mapping; got layers[{index}]={layer!r}"
-            )
-        k = as_int(k, f"layers[{index}].kernel_size", minimum=1)
-        s = as_int(s if s is not None else k, f"layers[{index}].stride", minimum=1)
-        d = as_int(d, f"layers[{index}].dilation", minimum=1)
-        size += d * (k - 1) * jump
-        jump *= s
-        steps.append(ReceptiveFieldStep(k, s, d, size, jump))
-    if not steps:
-        raise ValueError("layers must contain at least one layer; got an empty stack")
-    return steps
+    scalar = is_scalar(size)
+    if scalar:
+        check_scalar_call(size, kernel_size=kernel_size, stride=stride, padding=padding,
+                          output_padding=output_padding, dilation=dilation)
+    in_hw = as_pair(size, "size", minimum=1)
+    out = transpose_geometry(in_hw, kernel_size, stride, padding, output_padding, dilation).out
+    return out[0] if scalar else out
