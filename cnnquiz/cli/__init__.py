@@ -23,6 +23,7 @@ COMMANDS: dict[str, CommandEntry] = {
     "merge": ("grade_cmd", "Combine the outputs of sharded grading runs."),
     "summary": ("summary_cmd", "Per-layer output shapes and parameters of a network."),
     "bank": ("bank_cmd", "Check question banks."),
+    "autograder": ("autograder_cmd", "Bundles for Gradescope and PrairieLearn; points for GitHub Classroom."),
 }
 
 

@@ -1,0 +1,108 @@
+"""What a platform bundle is made of: the cnnquiz wheel and the assignment file.
+
+A bundle never downloads cnnquiz on the platform: it carries the wheel. That wheel is
+either given (``--wheel FILE``: the one you installed, or ``pip download cnnquiz
+--no-deps``) or built from the checkout cnnquiz runs from (an editable install or a
+source tree), with ``pip wheel``, so the bundle grades with exactly the code you tested.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import cnnquiz
+from cnnquiz.grading.assignment import Assignment, resolve_assignment
+from cnnquiz.platforms.common import PlatformError
+
+__all__ = ["BUNDLED_ASSIGNMENT", "BundleParts", "checkout_root", "build_wheel", "bundle_parts", "temporary_workdir"]
+
+BUNDLED_ASSIGNMENT = "assignment.yaml"
+"""The assignment's file name inside every bundle."""
+
+_WHEEL_NAME = re.compile(r"^cnnquiz-(?P<version>[^-]+)-.+\.whl$")
+
+
+@dataclass(frozen=True)
+class BundleParts:
+    """The files a bundle is built from."""
+
+    wheel: Path
+    wheel_version: str
+    assignment: Assignment
+    assignment_text: bytes
+
+
+def checkout_root() -> Path | None:
+    """The source tree this cnnquiz is imported from, or None for an installed wheel."""
+    root = Path(cnnquiz.__file__).resolve().parent.parent
+    pyproject = root / "pyproject.toml"
+    try:
+        if re.search(r'^name\s*=\s*"cnnquiz"', pyproject.read_text(encoding="utf-8"), re.MULTILINE):
+            return root
+    except OSError:
+        pass
+    return None
+
+
+def build_wheel(source: Path, out_dir: Path) -> Path:
+    """Build the cnnquiz wheel of ``source`` into ``out_dir`` with ``pip wheel``.
+
+    Raises
+    ------
+    PlatformError
+        When the build fails (its last line of output is in the message).
+    """
+    run = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check",
+         "--wheel-dir", str(out_dir), str(source)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    wheels = sorted(out_dir.glob("cnnquiz-*.whl"))
+    if run.returncode != 0 or not wheels:
+        lines = [line for line in (run.stderr or run.stdout).splitlines() if line.strip()]
+        last = lines[-1].strip() if lines else f"exit status {run.returncode}"
+        raise PlatformError(f"{source}: building the cnnquiz wheel failed ({last}); pass --wheel FILE instead")
+    return wheels[-1]
+
+
+def _checked_wheel(wheel: Path) -> tuple[Path, str]:
+    match = _WHEEL_NAME.match(wheel.name)
+    if match is None:
+        raise PlatformError(f"--wheel {wheel}: not a cnnquiz wheel (expected cnnquiz-VERSION-...whl)")
+    if not wheel.is_file():
+        raise PlatformError(f"--wheel {wheel}: no such file")
+    return wheel, match.group("version")
+
+
+def bundle_parts(assignment: str | Path, wheel: Path | None, workdir: Path) -> BundleParts:
+    """Resolve the assignment and find (or build into ``workdir``) the wheel.
+
+    Raises
+    ------
+    PlatformError
+        When no wheel is given and cnnquiz does not run from a checkout, or the wheel is bad.
+    CnnquizError
+        When the assignment cannot be loaded.
+    """
+    spec = resolve_assignment(assignment)
+    text = Path(spec.source).read_bytes()
+    if wheel is None:
+        source = checkout_root()
+        if source is None:
+            raise PlatformError(
+                "cnnquiz is installed from a wheel, not run from a checkout: pass --wheel FILE "
+                f"(e.g. from: pip download cnnquiz=={cnnquiz.__version__} --no-deps)"
+            )
+        wheel = build_wheel(source, workdir)
+    path, version = _checked_wheel(Path(wheel))
+    return BundleParts(wheel=path, wheel_version=version, assignment=spec, assignment_text=text)
+
+
+def temporary_workdir() -> tempfile.TemporaryDirectory:
+    """A private folder for a wheel build (removed by the caller's ``with``)."""
+    return tempfile.TemporaryDirectory(prefix="cnnquiz-bundle-")

@@ -1,0 +1,116 @@
+"""The scripts the platform bundles carry, as text with ``{{NAME}}`` placeholders.
+
+Shell and Dockerfile syntax is full of ``$`` and ``{}``, so the placeholders are
+``{{NAME}}`` filled by :func:`fill`, which refuses to leave one unfilled.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+__all__ = ["GRADESCOPE_SETUP", "GRADESCOPE_RUN", "PRAIRIELEARN_DOCKERFILE", "PRAIRIELEARN_ENTRYPOINT", "fill"]
+
+_PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
+
+
+def fill(template: str, **values: object) -> str:
+    """Replace every ``{{NAME}}`` with ``values[NAME]`` (shell-quoted when it is a str).
+
+    >>> fill("pip install {{WHEEL}}", WHEEL="my wheel.whl")
+    "pip install 'my wheel.whl'"
+    """
+    missing = sorted(set(_PLACEHOLDER.findall(template)) - set(values))
+    if missing:
+        raise KeyError(f"template placeholders without a value: {missing}")
+    return _PLACEHOLDER.sub(lambda m: _text(values[m.group(1)]), template)
+
+
+def _text(value: object) -> str:
+    return shlex.quote(value) if isinstance(value, str) else str(value)
+
+
+GRADESCOPE_SETUP = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image; the zip is
+# unpacked in $AUTOGRADER_ROOT/source (/autograder/source). Written by cnnquiz {{VERSION}}.
+# It installs the bundled cnnquiz wheel (its dependencies come from PyPI; cnnquiz itself
+# is never downloaded) and bubblewrap where apt exists, then makes the bundle and the
+# results unreadable to any uid but root, which is what protects the hidden tests and
+# the assignment's seed from student code when no namespaces are available.
+set -euo pipefail
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+SOURCE="$ROOT/source"
+VENV="$ROOT/cnnquiz-venv"
+
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    need=()
+    command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+    python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3 python3-venv python3-pip)
+    if [ "${#need[@]}" -gt 0 ]; then
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" \\
+            || echo "setup.sh: could not install ${need[*]}; grading will use a weaker isolation level" >&2
+    fi
+fi
+
+python3 -m venv "$VENV"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$SOURCE"/{{WHEEL}}
+"$VENV/bin/cnnquiz" --version
+
+# The private sandbox uid must be able to run the interpreter; nothing else of ours.
+chmod -R a+rX "$VENV"
+chmod o+x "$ROOT"
+mkdir -p "$ROOT/results"
+chmod 700 "$SOURCE" "$ROOT/results"
+"""
+
+GRADESCOPE_RUN = """\
+#!/usr/bin/env bash
+# Gradescope runs this for every submission, as root, in a fresh container of the image
+# setup.sh built. Written by cnnquiz {{VERSION}}. It always leaves a results.json, even
+# when the grader itself cannot start.
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+PY="$ROOT/cnnquiz-venv/bin/python"
+[ -x "$PY" ] || PY="$(command -v python3)"
+mkdir -p "$ROOT/results"
+"$PY" -m cnnquiz.platforms.gradescope --root "$ROOT" --assignment "$ROOT/source"/{{ASSIGNMENT}} \\
+    --time-budget {{BUDGET}} --memory-mb {{MEMORY}}
+status=$?
+if [ ! -s "$ROOT/results/results.json" ]; then
+    printf '{"score": 0, "output": "The autograder could not start (exit status %s); nothing was graded. Please tell your instructor.", "tests": []}\\n' \\
+        "$status" > "$ROOT/results/results.json"
+fi
+exit 0
+"""
+
+PRAIRIELEARN_DOCKERFILE = """\
+# PrairieLearn external grader for cnnquiz (written by cnnquiz {{VERSION}}).
+# Build and push:  docker build -t YOUR_ORG/cnnquiz-grader . && docker push YOUR_ORG/cnnquiz-grader
+FROM python:3.12-slim
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends bubblewrap \\
+    && rm -rf /var/lib/apt/lists/*
+COPY {{WHEEL}} /tmp/
+RUN pip install --no-cache-dir /tmp/{{WHEEL}} && rm /tmp/{{WHEEL}} && cnnquiz --version
+# The assignment (its seed draws the hidden tests) is readable by root only: student
+# code runs under a private unprivileged uid.
+COPY {{ASSIGNMENT}} /opt/cnnquiz/{{ASSIGNMENT}}
+COPY cnnquiz-grade /opt/cnnquiz/cnnquiz-grade
+RUN chmod 700 /opt/cnnquiz && chmod 600 /opt/cnnquiz/{{ASSIGNMENT}} && chmod 700 /opt/cnnquiz/cnnquiz-grade
+"""
+
+PRAIRIELEARN_ENTRYPOINT = """\
+#!/bin/sh
+# PrairieLearn's entrypoint (info.json externalGradingOptions.entrypoint), written by
+# cnnquiz {{VERSION}}: grades $PL_GRADE_ROOT/student (default /grade/student) into
+# $PL_GRADE_ROOT/results/results.json, and writes one there even when it cannot start.
+ROOT="${PL_GRADE_ROOT:-/grade}"
+HERE="$(dirname "$0")"
+mkdir -p "$ROOT/results"
+python3 -m cnnquiz.platforms.prairielearn --root "$ROOT" --assignment "$HERE"/{{ASSIGNMENT}} --time-budget {{BUDGET}}
+if [ ! -s "$ROOT/results/results.json" ]; then
+    echo '{"gradable": false, "score": 0, "message": "The grader could not start; nothing was graded.", "tests": []}' \\
+        > "$ROOT/results/results.json"
+fi
+exit 0
+"""
