@@ -245,3 +245,10 @@ def _short(value: Any) -> str:
     if isinstance(value, float) and not math.isnan(value):
         return f"{value:.6g}"
     return str(value)
+
+
+# The question families (cnnquiz.families) add their computations, mistakes and workings to
+# these tables; imported last because the families build on Mistake and Computation.
+from cnnquiz.families._registry import merge_into as _merge_families  # noqa: E402
+
+_merge_families(COMPUTATIONS, CATALOGUE, WORKINGS)
