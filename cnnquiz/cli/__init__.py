@@ -24,6 +24,11 @@ COMMANDS: dict[str, CommandEntry] = {
     "summary": ("summary_cmd", "Per-layer output shapes and parameters of a network."),
     "bank": ("bank_cmd", "Check question banks."),
     "autograder": ("autograder_cmd", "Bundles for Gradescope and PrairieLearn; points for GitHub Classroom."),
+    "explain": ("explain_cmd", "Show a convolution, pooling or receptive field step by step."),
+    "practice": ("practice_cmd", "Adaptive practice: your mistakes come back, with new numbers."),
+    "progress": ("practice_cmd", "Mastery per topic, the mistakes you make most, streaks and totals."),
+    "report": ("report_cmd", "Class report: item facility and discrimination, mastery, the misconception map."),
+    "similarity": ("similarity_cmd", "Pairwise similarity of students' code (copies of the reference flagged)."),
 }
 
 
