@@ -71,6 +71,8 @@ def _eval(p: Mapping[str, Any], *, root: bool = True, swap: bool = False) -> flo
 def _train(p: Mapping[str, Any], *, ddof: int = 0, root: bool = True) -> float:
     values = _batch(p)
     index = int(p["index"]) - 1
+    if values.var() == 0:
+        raise ValueError("a batch of equal values has no spread to normalise by")
     if not 0 <= index < values.size:
         raise ValueError(f"index={index + 1} is outside the batch of {values.size}")
     return float(_normalize(values[index], values.mean(), values.var(ddof=ddof), float(param(p, "gamma", 1.0)),
