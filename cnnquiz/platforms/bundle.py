@@ -19,10 +19,13 @@ import cnnquiz
 from cnnquiz.grading.assignment import Assignment, resolve_assignment
 from cnnquiz.platforms.common import PlatformError
 
-__all__ = ["BUNDLED_ASSIGNMENT", "BundleParts", "checkout_root", "build_wheel", "bundle_parts", "temporary_workdir"]
+__all__ = ["BUNDLED_ASSIGNMENT", "BUNDLED_SECRET", "BundleParts", "bundled_assignment_text", "checkout_root", "build_wheel", "bundle_parts", "temporary_workdir"]
 
 BUNDLED_ASSIGNMENT = "assignment.yaml"
 """The assignment's file name inside every bundle."""
+
+BUNDLED_SECRET = "course-secret.txt"
+"""The course secret's file name inside a bundle (beside the assignment, readable by root only)."""
 
 _WHEEL_NAME = re.compile(r"^cnnquiz-(?P<version>[^-]+)-.+\.whl$")
 
@@ -35,6 +38,35 @@ class BundleParts:
     wheel_version: str
     assignment: Assignment
     assignment_text: bytes
+    secret: str | None = None  # the course secret (CNNQUIZ_SECRET or the assignment's secret_file)
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        """The assignment (and the secret) as the bundle stores them, by file name."""
+        files = {BUNDLED_ASSIGNMENT: bundled_assignment_text(self.assignment_text, self.secret is not None)}
+        if self.secret is not None:
+            files[BUNDLED_SECRET] = (self.secret + "\n").encode("utf-8", "surrogateescape")
+        return files
+
+
+_SECRET_LINE = re.compile(rb"^secret_file:.*$", re.MULTILINE)
+
+
+def bundled_assignment_text(text: bytes, with_secret: bool) -> bytes:
+    """The assignment file with ``secret_file`` pointing at the bundled secret.
+
+    Gradescope and PrairieLearn cannot pass ``CNNQUIZ_SECRET``: the bundle carries the
+    secret in a file and the assignment names it (the rest of the file is kept as is).
+
+    >>> bundled_assignment_text(b"name: cnn\nsecret_file: ../s.txt\n", True)
+    b'name: cnn\nsecret_file: course-secret.txt\n'
+    """
+    if not with_secret:
+        return text
+    line = f"secret_file: {BUNDLED_SECRET}".encode()
+    if _SECRET_LINE.search(text):
+        return _SECRET_LINE.sub(line, text, count=1)
+    return text.rstrip(b"\n") + b"\n" + line + b"\n"
 
 
 def checkout_root() -> Path | None:
@@ -89,8 +121,11 @@ def bundle_parts(assignment: str | Path, wheel: Path | None, workdir: Path) -> B
     CnnquizError
         When the assignment cannot be loaded.
     """
+    from cnnquiz.grading.secret import load_secret
+
     spec = resolve_assignment(assignment)
     text = Path(spec.source).read_bytes()
+    secret = load_secret(spec)
     if wheel is None:
         source = checkout_root()
         if source is None:
@@ -100,7 +135,8 @@ def bundle_parts(assignment: str | Path, wheel: Path | None, workdir: Path) -> B
             )
         wheel = build_wheel(source, workdir)
     path, version = _checked_wheel(Path(wheel))
-    return BundleParts(wheel=path, wheel_version=version, assignment=spec, assignment_text=text)
+    return BundleParts(wheel=path, wheel_version=version, assignment=spec, assignment_text=text,
+                       secret=secret.value if secret is not None else None)
 
 
 def temporary_workdir() -> tempfile.TemporaryDirectory:

@@ -210,10 +210,11 @@ def grade_on_platform(
     """
     located = find_submission(submission, assignment.filename)
     grader = Grader(assignment, isolation=isolation, hidden_paths=hidden)
+    cases = grader.cases_for(student)
     if located.folder is None:
-        return not_graded(assignment.name, student, located.problem, cases=grader.cases, isolation=grader.isolation.value)
+        return not_graded(assignment.name, student, located.problem, cases=cases, isolation=grader.isolation.value)
     # The number of calls is known once the tests are drawn, so the budget is applied here.
-    grader.limits = assignment.limits.to_limits(**budget_limits(assignment, len(grader.calls), budget_s=budget_s,
+    grader.limits = assignment.limits.to_limits(**budget_limits(assignment, len(cases), budget_s=budget_s,
                                                                 memory_mb=memory_mb))
     outcome: list[StudentResult] = []
     worker = threading.Thread(target=lambda: outcome.append(grader.grade(located.folder, student)), daemon=True,
@@ -222,5 +223,5 @@ def grade_on_platform(
     worker.join(budget_s)
     if not outcome:  # the per-call limits should prevent this; the platform would give a blank zero
         return not_graded(assignment.name, student, f"grading did not finish within {budget_s:g} s",
-                          cases=grader.cases, isolation=grader.isolation.value)
+                          cases=cases, isolation=grader.isolation.value)
     return _with_note(outcome[0], located.note)

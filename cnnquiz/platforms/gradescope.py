@@ -59,7 +59,8 @@ def write_bundle(out: str | Path, parts: BundleParts, *, budget_s: float = DEFAU
     with zipfile.ZipFile(partial, "w") as bundle:
         bundle.writestr(_entry("setup.sh", _EXECUTABLE), fill(GRADESCOPE_SETUP, **values))
         bundle.writestr(_entry("run_autograder", _EXECUTABLE), fill(GRADESCOPE_RUN, **values))
-        bundle.writestr(_entry(BUNDLED_ASSIGNMENT, 0o600), parts.assignment_text)
+        for name, content in parts.files.items():
+            bundle.writestr(_entry(name, 0o600), content)
         bundle.writestr(_entry(parts.wheel.name, 0o644), parts.wheel.read_bytes())
     os.replace(partial, out)
     return out

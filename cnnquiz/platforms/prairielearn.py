@@ -42,13 +42,14 @@ def write_setup(out_dir: str | Path, parts: BundleParts, *, budget_s: float = DE
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     values = {"VERSION": parts.wheel_version, "WHEEL": parts.wheel.name, "ASSIGNMENT": BUNDLED_ASSIGNMENT,
-              "BUDGET": f"{budget_s:g}"}
+              "BUDGET": f"{budget_s:g}", "PRIVATE": sorted(parts.files)}
     atomic.write_text(out / "Dockerfile", fill(PRAIRIELEARN_DOCKERFILE, **values))
     entry = atomic.write_text(out / "cnnquiz-grade", fill(PRAIRIELEARN_ENTRYPOINT, **values))
     entry.chmod(0o755)
     shutil.copyfile(parts.wheel, out / parts.wheel.name)
-    (out / BUNDLED_ASSIGNMENT).write_bytes(parts.assignment_text)
-    (out / BUNDLED_ASSIGNMENT).chmod(0o600)
+    for name, content in parts.files.items():
+        (out / name).write_bytes(content)
+        (out / name).chmod(0o600)
     options = {"externalGradingOptions": {"enabled": True, "image": "YOUR_ORG/cnnquiz-grader",
                                           "entrypoint": ENTRYPOINT, "timeout": _PL_TIMEOUT_S}}
     atomic.write_json(out / "info.json.snippet", options)

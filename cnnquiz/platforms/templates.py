@@ -15,7 +15,7 @@ _PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
 
 
 def fill(template: str, **values: object) -> str:
-    """Replace every ``{{NAME}}`` with ``values[NAME]`` (shell-quoted when it is a str).
+    """Replace every ``{{NAME}}`` with ``values[NAME]`` (strings shell-quoted; lists as quoted words).
 
     >>> fill("pip install {{WHEEL}}", WHEEL="my wheel.whl")
     "pip install 'my wheel.whl'"
@@ -27,6 +27,8 @@ def fill(template: str, **values: object) -> str:
 
 
 def _text(value: object) -> str:
+    if isinstance(value, (list, tuple)):  # several words, each quoted
+        return " ".join(shlex.quote(str(item)) for item in value)
     return shlex.quote(value) if isinstance(value, str) else str(value)
 
 
@@ -92,11 +94,10 @@ RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends bubblew
     && rm -rf /var/lib/apt/lists/*
 COPY {{WHEEL}} /tmp/
 RUN pip install --no-cache-dir /tmp/{{WHEEL}} && rm /tmp/{{WHEEL}} && cnnquiz --version
-# The assignment (its seed draws the hidden tests) is readable by root only: student
-# code runs under a private unprivileged uid.
-COPY {{ASSIGNMENT}} /opt/cnnquiz/{{ASSIGNMENT}}
-COPY cnnquiz-grade /opt/cnnquiz/cnnquiz-grade
-RUN chmod 700 /opt/cnnquiz && chmod 600 /opt/cnnquiz/{{ASSIGNMENT}} && chmod 700 /opt/cnnquiz/cnnquiz-grade
+# The assignment and the course secret (they draw the hidden tests) are readable by
+# root only: student code runs under a private unprivileged uid.
+COPY {{PRIVATE}} cnnquiz-grade /opt/cnnquiz/
+RUN cd /opt/cnnquiz && chmod 600 {{PRIVATE}} && chmod 700 . cnnquiz-grade
 """
 
 PRAIRIELEARN_ENTRYPOINT = """\
