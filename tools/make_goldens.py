@@ -4,10 +4,13 @@ PyTorch is *not* a dependency of cnnquiz. Run this by hand from a separate venv
 that has torch (CPU build) and cnnquiz installed::
 
     python -m venv /tmp/torchvenv
-    /tmp/torchvenv/bin/pip install torch==2.13.0 numpy
-    /tmp/torchvenv/bin/pip install -e .
+    /tmp/torchvenv/bin/pip install torch==2.13.0 numpy pydantic pyyaml
+    /tmp/torchvenv/bin/pip install -e . --no-deps       # or PYTHONPATH=. below
     /tmp/torchvenv/bin/python tools/make_goldens.py            # writes tests/golden/
     /tmp/torchvenv/bin/python tools/make_goldens.py --check    # exits 1 if a file would change
+    /tmp/torchvenv/bin/python tools/make_goldens.py --only macs.json networks.json
+
+(pydantic and pyyaml only for networks.json, which reads the shipped network specs.)
 
 The golden files are committed; ``tests/solver/test_golden.py`` reads them without torch.
 
@@ -33,20 +36,43 @@ Files (each ``{"meta": {...}, "cases": [...]}``, one case per line)
     activations.json  {"fn": "relu" | "sigmoid" | "softmax", "x", "kwargs", "expected"}
     errors.json       arguments for which torch raises: {"op", "x_shape", "weight_shape",
                       "bias_shape", "kwargs", "torch_error"}; the solver must raise ValueError
+
+  Contract 1b (tools/goldens_course.py); a case has "expected" or, where torch raised,
+  "torch_error" (the solver must raise ValueError):
+    conv_transpose2d.json  x, weight (C, K/groups, kh, kw), bias, kwargs (stride, padding,
+                           output_padding, groups, dilation); output_size.json also holds
+                           {"fn": "conv_transpose2d_output_size", ...} measured from torch
+    conv2d_backward.json   x, weight, grad_output, kwargs; expected {grad_x, grad_weight,
+                           grad_bias} = the .grad autograd leaves
+    pool_backward.json     {"op": "max_pool2d_backward" | "avg_pool2d_backward", x, grad_output,
+                           kwargs, expected x.grad}; max-pool inputs in -1..1 for many ties
+    macs.json              {"module": "Conv2d" | "Linear", "args", "expected"}: FlopCounterMode / 2
+    networks.json          per shipped network (tools/goldens_networks.py): per-layer
+                           output_shape, params, macs, and the totals, measured on torch modules
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from golden_torch import data, out_list, render_cases, tensor, torch_arg, torch_error  # noqa: E402
+from goldens_course import (  # noqa: E402
+    conv2d_backward_cases,
+    conv_transpose2d_cases,
+    conv_transpose2d_size_cases,
+    macs_cases,
+    pool_backward_cases,
+)
+from goldens_networks import network_cases  # noqa: E402
 
 SEED = 20241125
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,35 +87,9 @@ warnings.filterwarnings("ignore", message="Using padding='same'", category=UserW
 # --------------------------------------------------------------------------- helpers
 
 
-def _data(rng: np.random.Generator, shape: tuple[int, ...], kind: str) -> np.ndarray:
-    if kind == "int":
-        return rng.integers(-3, 4, size=shape).astype(np.int64)
-    return np.round(rng.standard_normal(shape), 3)
-
-
-def _t(a: np.ndarray | None) -> torch.Tensor | None:
-    return None if a is None else torch.from_numpy(np.asarray(a, dtype=np.float64))
-
-
-def _out(t: torch.Tensor, kind: str) -> list:
-    arr = t.detach().numpy()
-    if kind == "int":
-        rounded = np.rint(arr)
-        assert np.array_equal(rounded, arr), "integer case produced a non-integer"
-        return rounded.astype(np.int64).tolist()
-    return arr.tolist()
-
-
-def _torch_arg(v: Any) -> Any:
-    return tuple(v) if isinstance(v, list) else v
-
-
-def _error(fn: Callable[[], Any]) -> str | None:
-    try:
-        fn()
-    except (RuntimeError, ValueError) as exc:
-        return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
-    return None
+# Shared with the per-topic generators (tools/golden_torch.py); the short private
+# names stay for the code below.
+_data, _t, _out, _torch_arg, _error = data, tensor, out_list, torch_arg, torch_error
 
 
 # --------------------------------------------------------------------------- conv2d
@@ -449,11 +449,7 @@ def error_cases() -> list[dict]:
 # --------------------------------------------------------------------------- writing
 
 
-def _render(name: str, cases: list[dict], seed: int | None) -> str:
-    meta = {"generator": "tools/make_goldens.py", "torch_version": torch.__version__.split("+")[0],
-            "seed": seed, "file": name}
-    lines = [json.dumps(case, separators=(",", ":"), allow_nan=False) for case in cases]
-    return '{"meta":' + json.dumps(meta, sort_keys=True) + ',"cases":[\n' + ",\n".join(lines) + "\n]}\n"
+_render = render_cases
 
 
 def build() -> dict[str, str]:
@@ -466,7 +462,15 @@ def build() -> dict[str, str]:
         "params.json": (params_cases(), None),
         "activations.json": (activation_cases(np.random.default_rng(SEED + 5)), SEED + 5),
         "errors.json": (error_cases(), None),
+        # Contract 1b (tools/goldens_course.py) and the shipped networks (tools/goldens_networks.py).
+        "conv_transpose2d.json": (conv_transpose2d_cases(np.random.default_rng(SEED + 6)), SEED + 6),
+        "conv2d_backward.json": (conv2d_backward_cases(np.random.default_rng(SEED + 7)), SEED + 7),
+        "pool_backward.json": (pool_backward_cases(np.random.default_rng(SEED + 8)), SEED + 8),
+        "macs.json": (macs_cases(), None),
+        "networks.json": (network_cases(), None),
     }
+    # Transposed-convolution sizes join the other output sizes (their own seed).
+    files["output_size.json"][0].extend(conv_transpose2d_size_cases(np.random.default_rng(SEED + 9)))
     return {name: _render(name, cases, seed) for name, (cases, seed) in files.items()}
 
 
@@ -474,8 +478,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
+    parser.add_argument("--only", nargs="+", metavar="FILE", help="write or check only these files (e.g. macs.json)")
     args = parser.parse_args(argv)
     texts = build()
+    if args.only:
+        unknown = sorted(set(args.only) - set(texts))
+        if unknown:
+            parser.error(f"unknown golden file(s): {', '.join(unknown)} (known: {', '.join(texts)})")
+        texts = {name: text for name, text in texts.items() if name in args.only}
     changed = [n for n, t in texts.items() if not (args.out / n).exists() or (args.out / n).read_text() != t]
     if args.check:
         for name in changed:

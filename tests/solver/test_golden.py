@@ -53,8 +53,9 @@ def _assert_matches(got: np.ndarray, case: dict[str, Any], *, integer_output: bo
 def test_golden_files_are_present_and_tagged() -> None:
     names = sorted(p.name for p in GOLDEN.glob("*.json"))
     assert names == [
-        "activations.json", "avg_pool2d.json", "conv2d.json", "errors.json",
-        "max_pool2d.json", "output_size.json", "params.json",
+        "activations.json", "avg_pool2d.json", "conv2d.json", "conv2d_backward.json",
+        "conv_transpose2d.json", "errors.json", "macs.json", "max_pool2d.json", "networks.json",
+        "output_size.json", "params.json", "pool_backward.json",
     ]
     for name in names:
         meta = _load(name)["meta"]
@@ -142,3 +143,53 @@ def test_output_size_raises_where_torch_raised(case: dict[str, Any]) -> None:
         fn = solver.pool2d_output_size
     with pytest.raises(ValueError):
         fn(size, **kwargs)
+
+
+# --------------------------------------------------------------------------- contract 1b
+
+
+def _raises_where_torch_raised(case: dict[str, Any], call) -> bool:
+    """True (and checked) when torch raised for this case: the solver raises ValueError."""
+    if "torch_error" not in case:
+        return False
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value) and "\n" not in str(info.value)
+    return True
+
+
+@pytest.mark.parametrize("case", _cases("conv_transpose2d.json"))
+def test_conv_transpose2d_matches_torch(case: dict[str, Any]) -> None:
+    bias = None if case["bias"] is None else np.array(case["bias"])
+
+    def call():
+        return solver.conv_transpose2d(np.array(case["x"]), np.array(case["weight"]), bias, **case["kwargs"])
+
+    if _raises_where_torch_raised(case, call):
+        return
+    _assert_matches(call(), case, integer_output=True)
+
+
+@pytest.mark.parametrize("case", _cases("conv2d_backward.json"))
+def test_conv2d_backward_matches_autograd(case: dict[str, Any]) -> None:
+    def call():
+        return solver.conv2d_backward(np.array(case["x"]), np.array(case["weight"]), np.array(case["grad_output"]),
+                                      **case["kwargs"])
+
+    if _raises_where_torch_raised(case, call):
+        return
+    for got, key in zip(call(), ("grad_x", "grad_weight", "grad_bias")):
+        _assert_matches(got, {"kind": case["kind"], "expected": case["expected"][key]}, integer_output=True)
+
+
+@pytest.mark.parametrize("case", _cases("pool_backward.json"))
+def test_pool_backward_matches_autograd(case: dict[str, Any]) -> None:
+    got = getattr(solver, case["op"])(np.array(case["x"]), np.array(case["grad_output"]), **case["kwargs"])
+    _assert_matches(got, case, integer_output=case["op"] == "max_pool2d_backward")
+
+
+@pytest.mark.parametrize("case", _cases("macs.json"))
+def test_macs_match_torch_flop_counter(case: dict[str, Any]) -> None:
+    fn = solver.conv2d_macs if case["module"] == "Conv2d" else solver.linear_macs
+    got = fn(**case["args"])
+    assert type(got) is int and got == case["expected"]
