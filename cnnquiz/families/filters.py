@@ -48,21 +48,31 @@ def _response_working(p: Mapping[str, Any], answer: Any) -> str:
     kh, kw = kernel.shape
     row, col = cell(p, _response_map(p).shape)
     window = padded[row: row + kh, col: col + kw]
-    terms = " + ".join(f"{num(a)}x{num(b)}" for a, b in zip(window.ravel(), kernel.ravel()) if b != 0)
+    terms = " + ".join(f"{_factor(a)}x{_factor(b)}" for a, b in zip(window.ravel(), kernel.ravel()) if b != 0)
     divisor = float(param(p, "divisor", 1))
     where = f"output row {row + 1}, column {col + 1}"
     if divisor != 1:
         return (f"{where}: the window under the kernel (no flipping): ({terms}) / {num(divisor)} = "
                 f"{num(window.ravel() @ kernel.ravel())} / {num(divisor)} = {num(answer)}")
-    return f"{where}: the window under the kernel (no flipping), zero terms left out: {terms or '0'} = {num(answer)}"
+    return f"{where}: the window under the kernel (no flipping), terms with weight 0 left out: {terms or '0'} = {num(answer)}"
+
+
+def _factor(value: Any) -> str:
+    """A product's factor, negative ones in brackets: ``3x(-1)``."""
+    return f"({num(value)})" if float(value) < 0 else num(value)
+
+
+def _rows(matrix: Any) -> str:
+    arr = np.asarray(matrix, dtype=np.float64)
+    while arr.ndim > 2:
+        arr = arr[0]
+    return "[" + "; ".join(" ".join(num(v) for v in row) for row in arr) + "]"
 
 
 def _convolution_working(p: Mapping[str, Any], answer: Any) -> str:
     flipped = flip(np.asarray(p["kernel"], dtype=np.float64))
-    rows = "; ".join(" ".join(num(v) for v in row) for row in flipped)
-    first = np.asarray(answer)[0, 0, 0] if np.asarray(answer).ndim == 3 else np.asarray(answer).ravel()[0]
-    return (f"convolution as in the lecture flips the kernel by 180 degrees first: [{rows}]; then slide it like "
-            f"cross-correlation (stride 1, padding {param(p, 'padding', 0)}); the top-left output is {num(first)}")
+    return (f"convolution as in the lecture flips the kernel by 180 degrees first: {_rows(flipped)}; then slide it "
+            f"like cross-correlation (stride 1, padding {param(p, 'padding', 0)}): {_rows(answer)}")
 
 
 COMPUTATIONS = [
