@@ -151,6 +151,12 @@ COMPUTATIONS = [
         "input_size_used": lambda p: _locally_connected(p, output_size=tuple(int_pair(p["size"]))),
         "bias_forgotten": lambda p: _locally_connected(p, bias=False),
     }),
+    Computation("locally_connected_ratio", lambda p: _locally_connected(p) // _locally_connected(p, shared=True), {
+        "input_size_used": lambda p: _locally_connected(p, output_size=tuple(int_pair(p["size"])))
+        // _locally_connected(p, shared=True),
+        "kernel_positions_counted": lambda p: solver.conv2d_params(p["in_channels"], 1, p["kernel_size"], bias=False)
+        // int(p["in_channels"]),
+    }),
     Computation("fc_shift_response", lambda p: _fc_shifted(p), {
         "shift_not_applied": lambda p: _fc_shifted(p, shift=0),
         "shift_reversed": lambda p: _fc_shifted(p, shift=-int(p["shift"])),
@@ -172,6 +178,8 @@ MISTAKES = [
             "A max survives a shift only if it stays in the same window; some outputs change."),
     Mistake("pooling_not_invariant", "not every pooled output changes",
             "Pooling gives some shift invariance: a window's maximum that stays inside the window keeps its output."),
+    Mistake("kernel_positions_counted", "that counts kernel taps, not output positions",
+            "Weight sharing saves one copy of the filters per OUTPUT position: the ratio is Ho x Wo, not kh x kw."),
     Mistake("weights_shared", "those are the shared weights of a convolution",
             "A locally connected layer has its own filter (and bias) at every output position: multiply by Ho x Wo."),
 ]
@@ -181,5 +189,7 @@ WORKINGS = {
     "shifted_conv_response": _shift_working,
     "pool_shift_changes": _pool_working,
     "locally_connected_params": _lc_working,
+    "locally_connected_ratio": lambda p, a: _lc_working(p, a * _locally_connected(p, shared=True))
+    + f"; ratio: {a * _locally_connected(p, shared=True)} / {_locally_connected(p, shared=True)} = {a} = Ho x Wo",
     "fc_shift_response": _fc_working,
 }
