@@ -104,11 +104,12 @@ def _shift_working(p: Mapping[str, Any], answer: Any) -> str:
     s = int(p["shift"])
     col = int(p["col"])
     text = (f"convolution is translation-equivariant: shifting the input {s} to the right shifts the output {s} to the "
-            f"right, so output (row {p['row']}, column {col}) after the shift is output (row {p['row']}, column {col - s}) ")
+            f"right, so output (row {p['row']}, column {col}) of the shifted image equals the original image's output "
+            f"(row {p['row']}, column {col - s}); ")
     if col - s < 1:
         text = (f"output column {col} is within {s} of the left border: its window reaches the zero columns that "
                 "came in, so it is no shifted copy of an old output; ")
-    return text + f"computed on the shifted image: {num(answer)}"
+    return text + f"computed on the shifted image it is {num(answer)}"
 
 
 def _pool_working(p: Mapping[str, Any], answer: Any) -> str:
