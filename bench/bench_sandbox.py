@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from cnnquiz.grading.sandbox import ArrayArg, Call, CallStatus, IsolationLevel, run_submission
-from cnnquiz.grading.sandbox.isolation import _available
+from cnnquiz.grading.sandbox.detect import level_available as _available
 
 CNN = '''
 import numpy as np

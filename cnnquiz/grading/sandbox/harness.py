@@ -13,7 +13,8 @@ per line, raw values only::
     {"k": "ready"}                                   harness up, limits set
     {"k": "forbidden", "name": "torch"}              a refused import
     {"k": "import", "s": "ok" | "error" | "crashed" | "missing", "m": "..."}
-    {"k": "call", "i": 3, "s": "ok", "v": [[1.0, 2.0]], "m": ""}
+    {"k": "call", "i": 3, "s": "ok", "m": ""}         then, on its own line,
+    [[1.0, 2.0]]                                     the raw value (numbers and lists only)
     {"k": "done"}
 
 Statuses ``timeout`` and the death of the process are decided by the parent,
@@ -38,6 +39,10 @@ _MESSAGE_CHARS = 300
 
 class _Bad(Exception):
     """A returned value that is not plain numbers and lists."""
+
+
+class _TooLarge(_Bad):
+    """A returned value beyond the element or byte cap."""
 
 
 # --------------------------------------------------------------------------- I/O
@@ -167,21 +172,21 @@ def _plain(value, np, budget: list, depth: int = 0):
     """Plain ints, floats and nested lists from a returned value; ``_Bad`` otherwise.
 
     Only exact types are accepted, so no method of a student's class ever runs
-    (no ``__eq__``, ``__float__``, ``__array__`` or ``__reduce__``). ``budget`` is a
-    one-item list: the number of numbers still allowed, shared across the value.
+    (no ``__eq__``, ``__float__``, ``__array__`` or ``__reduce__``). ``budget`` is
+    ``[numbers and lists still allowed, the cap]``, shared across the value.
     """
     kind = type(value)
     if kind is int or kind is float:
         budget[0] -= 1
         if budget[0] < 0:
-            raise _Bad("something too big")
+            raise _TooLarge(f"more than {budget[1]} numbers and lists")
         return value
     if kind is list or kind is tuple:
         if depth >= _MAX_DEPTH:
             raise _Bad("lists nested too deeply")
         budget[0] -= 1
         if len(value) > budget[0]:
-            raise _Bad("something too big")
+            raise _TooLarge(f"more than {budget[1]} numbers and lists")
         return [_plain(item, np, budget, depth + 1) for item in value]
     if issubclass(kind, np.ndarray):
         array = value if kind is np.ndarray else np.ndarray.view(value, np.ndarray)
@@ -190,7 +195,7 @@ def _plain(value, np, budget: list, depth: int = 0):
             raise _Bad(f"an array of dtype {array.dtype}")
         budget[0] -= array.size
         if budget[0] < 0:
-            raise _Bad("something too big")
+            raise _TooLarge(f"more than {budget[1]} numbers and lists")
         if code == "f":
             array = array.astype(np.float64)
         return array.tolist()
@@ -212,14 +217,21 @@ def _type_name(kind, attribute: str = "__qualname__") -> str:
         return "object"
 
 
-def _encode_result(index: int, value, np, limit: int):
-    """The encoded result line of a returned value, or a ``bad_output`` message."""
+def _encode_result(index: int, value, np, limit: int, max_elements: int | None = None):
+    """The call line and value line of a returned value, or a ``bad_output`` message.
+
+    The value line holds only numbers, brackets, commas and spaces, so the parent
+    can check its size and shape before decoding it.
+    """
     try:
-        plain = _plain(value, np, [max(limit // 4, 1)])
-        line = (json.dumps({"k": "call", "i": index, "s": "ok", "v": plain, "m": ""}, allow_nan=True) + "\n").encode()
+        budget = max(limit // 4, 1) if max_elements is None else min(max_elements, max(limit // 4, 1))
+        plain = _plain(value, np, [budget, budget])
+        line = (json.dumps(plain, allow_nan=True) + "\n").encode()
         if len(line) > limit:
-            raise _Bad(f"something too big (over {limit} bytes of JSON)")
-        return line
+            raise _TooLarge(f"over {limit} bytes of JSON")
+        return (json.dumps({"k": "call", "i": index, "s": "ok", "m": ""}) + "\n").encode() + line
+    except _TooLarge as large:
+        return {"k": "call", "i": index, "s": "bad_output", "m": f"output too large: {large}"}
     except _Bad as bad:
         reason = str(bad)
     except (RecursionError, MemoryError, ValueError, TypeError, OverflowError) as error:
@@ -299,7 +311,7 @@ def work(request: dict) -> None:
                 message = {"k": "call", "i": index, "s": "missing", "m": f"{module_name}.py has no function {function}()"}
             else:
                 value = target(*[_decode_arg(a, np) for a in args], **{k: _decode_arg(v, np) for k, v in kwargs.items()})
-                message = _encode_result(index, value, np, limit)
+                message = _encode_result(index, value, np, limit, request["limits"].get("result_elements"))
         except SystemExit as exit_:
             message = {"k": "call", "i": index, "s": "crashed", "m": f"called sys.exit({_exit_code(exit_)})"}
         except MemoryError:

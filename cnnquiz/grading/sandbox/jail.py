@@ -12,9 +12,11 @@ and importing it does nothing. In order:
    orphans, killing every descendant when the worker ends or when the parent's
    lifeline closes, and exiting with the worker's status (``128 + signal``);
 4. in the worker: copy the submission into the size-capped tmpfs working
-   directory, give it to the private uid, switch to that uid (no groups, no
-   capabilities, no new privileges), then run the harness (whose source comes in
-   the request) on the rest of the request.
+   directory, give it to the private uid, open the Landlock rules (``uid``
+   level), switch to that uid (no groups, no capabilities, no new privileges),
+   enter the seccomp filter and the Landlock domain (:mod:`.confine`, whose
+   source comes in the request), then run the harness (likewise) on the rest of
+   the request.
 """
 
 from __future__ import annotations
@@ -269,21 +271,31 @@ def _kill_descendants() -> None:
                 break
 
 
+def _load(request: dict, key: str, name: str):
+    """A module built from the source the parent put in ``request[key]``."""
+    import types
+
+    module = types.ModuleType(name)
+    exec(compile(request.pop(key), f"<{name}>", "exec"), module.__dict__)  # noqa: S102
+    return module
+
+
 def _become_student(request: dict) -> None:
-    """Fill the working directory and switch to the private uid (worker side)."""
+    """Fill the working directory, switch to the private uid and confine (worker side)."""
+    confine = _load(request, "confine_source", "cnnquiz_sandbox_confine")
     if request.get("copy_from"):
         _fill_workdir(request["copy_from"], request["workdir"], request.get("uid"))
+    prepared = confine.prepare(request.get("landlock"))  # as root: the allowed paths can still be opened
     if request.get("uid") is not None:
         _drop_privileges(request["uid"])
+    elif not _no_new_privs():
+        _check(_libc().prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    confine.enforce(prepared)
 
 
 def _run_harness(request: dict) -> None:
     """Load the harness from its source in the request and hand it the request."""
-    import types
-
-    harness = types.ModuleType("cnnquiz_sandbox_harness")
-    exec(compile(request.pop("harness_source"), "<cnnquiz harness>", "exec"), harness.__dict__)  # noqa: S102
-    harness.work(request)
+    _load(request, "harness_source", "cnnquiz harness").work(request)
 
 
 def _main(argv: list) -> None:

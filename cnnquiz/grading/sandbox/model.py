@@ -16,7 +16,9 @@ from typing import Any, Mapping
 
 __all__ = [
     "IsolationLevel",
+    "Launch",
     "Limits",
+    "TOTAL_TIME_S",
     "ArrayArg",
     "Call",
     "CallStatus",
@@ -31,13 +33,44 @@ class IsolationLevel(str, enum.Enum):
     ``BWRAP``: bubblewrap with a whitelisted read-only root, private ``/tmp``, no
     network, new PID/IPC/UTS namespaces, capabilities dropped, private uid.
     ``UNSHARE``: util-linux ``unshare`` namespaces, the same whitelist built by
-    the sandbox's first stage and ``chroot``, private uid. ``RLIMITS``: resource
-    limits, a scratch copy and process-tree cleanup only (last resort).
+    the sandbox's first stage and ``chroot``, private uid. ``UID``: no
+    namespaces at all (containers that allow none), only root: a private uid, a
+    Landlock file-system allow-list where the kernel has one, file modes
+    elsewhere. ``RLIMITS``: resource limits, a scratch copy and process-tree
+    cleanup only (trusted code). The per-level facts live in one table,
+    :data:`cnnquiz.grading.sandbox.levels.LEVELS`.
     """
 
     BWRAP = "bwrap"
     UNSHARE = "unshare"
+    UID = "uid"
     RLIMITS = "rlimits"
+
+
+@dataclass
+class Launch:
+    """How to start one sandbox process (the plan of an isolation level).
+
+    ``argv`` runs the jail (its source and request fd are appended by the
+    caller); ``request`` holds the level's part of the jail's request;
+    ``kill_uid`` is the private uid whose processes are swept afterwards;
+    ``tree_root`` says the process started is the root of a tree that must be
+    walked (no PID namespace) instead of a namespace killed with its init.
+    """
+
+    level: IsolationLevel
+    argv: list[str]
+    request: dict
+    kill_uid: int | None
+    tree_root: bool
+    new_session: bool = False
+
+
+TOTAL_TIME_S = 60.0
+"""Default wall-clock bound on everything one student's code may cost the grader:
+start-up of every sandbox process, the import, every re-import after a restart and
+every call (:attr:`Limits.total_s`). Calls not reached by then are reported as
+timed out."""
 
 
 @dataclass(frozen=True)
@@ -65,19 +98,29 @@ class Limits:
     output_bytes: int = 64 * 1024
     """Captured stdout/stderr kept per submission (the last bytes); the rest is discarded."""
     result_bytes: int = 8 * 1024 * 1024
-    """Cap on one call's raw returned JSON."""
+    """Cap on one call's raw returned JSON (bytes of one line, checked before decoding)."""
+    result_elements: int = 1 << 20
+    """Cap on the numbers and lists in one call's returned value, checked before decoding."""
+    result_depth: int = 32
+    """Cap on the nesting depth of one call's returned lists, checked before decoding."""
+    total_result_elements: int = 4 << 20
+    """Cap on the numbers and lists kept from all calls of one submission together:
+    the grader's own memory stays bounded whatever every call returns."""
+    total_s: float = TOTAL_TIME_S
+    """Wall clock for the whole submission: start-ups, import, re-imports and calls."""
     skip_after_timeout: bool = True
     """After a call times out, report the same function's later calls as timed out
     without running them, so that a hanging function costs one time limit, not one per test."""
 
     def __post_init__(self) -> None:
-        for name in ("call_timeout_s", "cpu_s"):
+        for name in ("call_timeout_s", "cpu_s", "total_s"):
             value = getattr(self, name)
             if not value > 0:
                 raise ValueError(f"Limits.{name} must be > 0; got {name}={value!r}")
         if self.memory_mb < 256:
             raise ValueError(f"Limits.memory_mb must be >= 256 (numpy needs it); got memory_mb={self.memory_mb!r}")
-        for name in ("file_size_mb", "nproc", "output_bytes", "result_bytes"):
+        for name in ("file_size_mb", "nproc", "output_bytes", "result_bytes", "result_elements", "result_depth",
+                     "total_result_elements"):
             value = getattr(self, name)
             if value < 1:
                 raise ValueError(f"Limits.{name} must be >= 1; got {name}={value!r}")
@@ -126,7 +169,8 @@ class CallStatus(str, enum.Enum):
     MISSING = "missing"
     """No such function in the module (or not callable); for the import: no module file."""
     BAD_OUTPUT = "bad_output"
-    """Returned something that is not plain numbers, lists or a numeric ndarray, or too big."""
+    """Returned something that is not plain numbers, lists or a numeric ndarray, or too big
+    (the message then starts with ``"output too large"``)."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ import functools
 import importlib.util
 import os
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Mapping, Sequence
+
+from cnnquiz.grading.sandbox.intake import Intake, read_bounded, walk
 
 __all__ = ["forbidden_imports", "imported_modules", "installed_package_dirs"]
 
@@ -54,28 +56,37 @@ def imported_modules(source: str) -> set[str]:
     return found
 
 
-def _python_files(folder: Path) -> Iterable[Path]:
+def _python_sources(intake: Intake, extra_files: Mapping[str, bytes]):
+    """The text of each ``.py`` file to grade (generated ones override walked ones)."""
     count = 0
-    for path in sorted(folder.rglob("*.py")):
+    for entry in intake.files(".py"):
         if count >= _MAX_FILES:
             return
-        if path.is_file() and not path.is_symlink():
-            count += 1
-            yield path
-
-
-def forbidden_imports(folder: Path, forbidden: Sequence[str]) -> list[str]:
-    """Forbidden top-level modules imported by the ``.py`` files under ``folder``."""
-    banned = set(forbidden)
-    found: set[str] = set()
-    for path in _python_files(folder):
+        if entry.rel in extra_files or entry.size > _MAX_FILE_BYTES:
+            continue
         try:
-            if path.stat().st_size > _MAX_FILE_BYTES:
-                continue
-            source = path.read_text(encoding="utf-8", errors="replace")
+            data = read_bounded(entry)
         except OSError:
             continue
-        found |= imported_modules(source) & banned
+        count += 1
+        yield data
+    for name, data in extra_files.items():
+        if name.endswith(".py") and len(data) <= _MAX_FILE_BYTES:
+            yield data
+
+
+def forbidden_imports(folder: Path | Intake, forbidden: Sequence[str], extra_files: Mapping[str, bytes] | None = None
+                      ) -> list[str]:
+    """Forbidden top-level modules imported by the ``.py`` files of a submission.
+
+    ``folder`` is the submission folder or its :func:`.intake.walk`; ``extra_files``
+    are generated files that will be placed over it.
+    """
+    intake = folder if isinstance(folder, Intake) else walk(Path(folder))
+    banned = set(forbidden)
+    found: set[str] = set()
+    for data in _python_sources(intake, dict(extra_files or {})):
+        found |= imported_modules(data.decode("utf-8", errors="replace")) & banned
     return sorted(found)
 
 

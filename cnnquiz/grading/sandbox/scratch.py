@@ -1,93 +1,94 @@
-"""The scratch copy of one submission and the private uid that owns it.
+"""The scratch copy of one submission, made from :func:`.intake.walk`'s list.
 
-The copy holds only the student's regular files (no symlinks, no devices), up to
-a size and count cap, in a fresh directory under a private ``0700`` temp root.
-Each live sandbox gets its own uid, so ``RLIMIT_NPROC`` counts only its own
-processes and every process of that uid can be swept when it ends.
+The copy holds only what the walk took (regular files and folders, within its
+caps), plus any generated files the caller supplies (``extra_files``, written
+last so they override), in a fresh directory under a private ``0700`` temp root.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 import tempfile
-import threading
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Mapping
 
-__all__ = ["Scratch", "allocate_uid", "MAX_COPY_BYTES", "MAX_COPY_FILES"]
+from cnnquiz.errors import GradingError
+from cnnquiz.grading.sandbox.intake import MAX_BYTES, Intake, read_bounded
 
-MAX_COPY_BYTES = 64 * 1024 * 1024
-MAX_COPY_FILES = 2000
-
-# Private uids live far above real users and above the usual subuid ranges.
-_UID_BASE = 0x7F000000
-_counter = itertools.count()
-_counter_lock = threading.Lock()
+__all__ = ["Scratch", "check_extra_files"]
 
 
-def allocate_uid() -> int:
-    """A uid no other live sandbox of this machine uses (pid and sequence based).
+def check_extra_files(extra_files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """``extra_files`` with every name checked: relative, ``/``-separated, no ``..``, bytes content.
 
-    Examples
-    --------
-    >>> allocate_uid() != allocate_uid()
-    True
+    Raises
+    ------
+    GradingError
+        A name could escape the scratch folder, or a content is not bytes.
     """
-    with _counter_lock:
-        sequence = next(_counter)
-    return _UID_BASE + ((os.getpid() & 0xFFFF) << 8) + (sequence & 0xFF)
+    checked: dict[str, bytes] = {}
+    total = 0
+    for name, data in extra_files.items():
+        parts = PurePosixPath(name).parts if isinstance(name, str) else ()
+        if not parts or name.startswith("/") or any(p in ("..", ".") or "\0" in p for p in parts):
+            raise GradingError(f"extra_files: {name!r} must be a relative path inside the submission")
+        if not isinstance(data, (bytes, bytearray)):
+            raise GradingError(f"extra_files[{name!r}] must be bytes; got {type(data).__name__}")
+        total += len(data)
+        if total > MAX_BYTES:
+            raise GradingError(f"extra_files: more than {MAX_BYTES} bytes in all")
+        checked["/".join(parts)] = bytes(data)
+    return checked
 
 
 class Scratch:
-    """A private copy of ``source`` at ``self.work``; remove it with :meth:`remove`.
+    """A private copy of a walked submission at ``self.work``; remove it with :meth:`remove`.
 
     ``owner`` is the uid to give the copy to when the student works in it in
-    place (the rlimits level); the isolated levels mount it read-only instead
-    and the harness copies it into a size-capped tmpfs.
+    place (the ``uid`` and ``rlimits`` levels); the isolated levels mount it
+    read-only instead and the jail copies it into a size-capped tmpfs.
     """
 
-    def __init__(self, source: Path, owner: int | None = None) -> None:
+    def __init__(self, intake: Intake, owner: int | None = None, extra_files: Mapping[str, bytes] | None = None) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="cnnquiz-sandbox-"))
         self.work = self.root / "work"
         self.work.mkdir(mode=0o755)
-        self.skipped: list[str] = []
+        self.skipped: list[str] = [rel for rel, _ in intake.skipped]
         self.bytes = 0
-        self._copy(source)
-        if owner is not None:
-            self.root.chmod(0o711)
-            for path in (self.work, *self.work.rglob("*")):
-                os.lchown(path, owner, owner)
-            self.work.chmod(0o700)
+        try:
+            self._copy(intake)
+            for name, data in (extra_files or {}).items():
+                target = self.work / name
+                if target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target)
+                target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+                target.write_bytes(data)
+                target.chmod(0o644)
+                self.bytes += len(data)
+            if owner is not None:
+                self.root.chmod(0o711)
+                for path in (self.work, *self.work.rglob("*")):
+                    os.lchown(path, owner, owner)
+                self.work.chmod(0o700)
+        except BaseException:
+            self.remove()
+            raise
 
-    def _copy(self, source: Path) -> None:
-        total = files = 0
-        for folder, dirnames, filenames in os.walk(source, followlinks=False):
-            rel = Path(folder).relative_to(source)
-            target_dir = self.work / rel
-            for name in list(dirnames):
-                if (Path(folder) / name).is_symlink():
-                    dirnames.remove(name)
-                    self.skipped.append(str(rel / name))
-                else:
-                    (target_dir / name).mkdir(mode=0o755)
-            for name in filenames:
-                src = Path(folder) / name
-                try:
-                    info = src.lstat()
-                except OSError:
-                    continue
-                if not src.is_file() or src.is_symlink():
-                    self.skipped.append(str(rel / name))
-                    continue
-                if total + info.st_size > MAX_COPY_BYTES or files >= MAX_COPY_FILES:
-                    self.skipped.append(str(rel / name))
-                    continue
-                shutil.copyfile(src, target_dir / name, follow_symlinks=False)
-                os.chmod(target_dir / name, 0o644)
-                total += info.st_size
-                files += 1
-        self.bytes = total
+    def _copy(self, intake: Intake) -> None:
+        for entry in intake.entries:  # parents come before their children
+            target = self.work / entry.rel
+            if entry.kind == "dir":
+                target.mkdir(mode=0o755)
+                continue
+            try:
+                data = read_bounded(entry)
+            except OSError:
+                self.skipped.append(entry.rel)
+                continue
+            target.write_bytes(data)
+            target.chmod(0o644)
+            self.bytes += len(data)
 
     def remove(self) -> None:
         """Delete the copy and whatever the student wrote into it."""

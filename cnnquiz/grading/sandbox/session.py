@@ -3,7 +3,9 @@
 The parent never blocks without a deadline. It polls three descriptors at once:
 the private result pipe (JSON lines of raw values), the student's merged
 stdout/stderr pipe (kept to a capped tail, the rest read and discarded, never
-parsed), and a pidfd that says when the process ended. Killing is by PID
+parsed), and a pidfd that says when the process ended. A returned value comes
+on a line of its own after its call's message and is checked as bytes before it
+is decoded (:mod:`.outputs`). Killing is by PID
 namespace (the init dies, the kernel kills the rest) or, without one, by walking
 the supervisor's tree; then every process of the sandbox's private uid (or
 carrying its environment token) is swept until none is left.
@@ -23,12 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from cnnquiz.grading.sandbox import procs
-from cnnquiz.grading.sandbox.isolation import Launch
+from cnnquiz.grading.sandbox.model import Launch, Limits
+from cnnquiz.grading.sandbox.outputs import decode_value
 
-__all__ = ["OutputTail", "Session", "Event", "HARNESS_SOURCE", "JAIL_SOURCE"]
+__all__ = ["OutputTail", "Session", "Event", "HARNESS_SOURCE", "JAIL_SOURCE", "CONFINE_SOURCE"]
 
 HARNESS_SOURCE = Path(__file__).with_name("harness.py").read_text(encoding="utf-8")
 JAIL_SOURCE = Path(__file__).with_name("jail.py").read_text(encoding="utf-8")
+CONFINE_SOURCE = Path(__file__).with_name("confine.py").read_text(encoding="utf-8")
 _READ = 1 << 16
 
 
@@ -88,10 +92,12 @@ def _sandbox_env(workdir: str, token: str) -> dict[str, str]:
 class Session:
     """A started sandbox process (use as a context manager; leaving kills it)."""
 
-    def __init__(self, launch: Launch, request: dict[str, Any], output: OutputTail, result_cap: int) -> None:
+    def __init__(self, launch: Launch, request: dict[str, Any], output: OutputTail, limits: Limits) -> None:
         self.launch = launch
         self.output = output
-        self.result_cap = result_cap
+        self.limits = limits
+        self.result_cap = limits.result_bytes
+        self._awaiting_value: dict | None = None
         self.token = secrets.token_hex(12)
         self._buffer = bytearray()
         self._pending: list[Event] = []
@@ -102,7 +108,8 @@ class Session:
         out_r, out_w = os.pipe()
         life_r, life_w = os.pipe()
         req_fd = os.memfd_create("cnnquiz-request", os.MFD_CLOEXEC)
-        request = dict(request, result_fd=result_w, lifeline_fd=life_r, harness_source=HARNESS_SOURCE)
+        request = dict(request, result_fd=result_w, lifeline_fd=life_r, harness_source=HARNESS_SOURCE,
+                       confine_source=CONFINE_SOURCE)
         os.write(req_fd, json.dumps(request, allow_nan=True).encode())
         os.lseek(req_fd, 0, os.SEEK_SET)
         try:
@@ -164,12 +171,30 @@ class Session:
             return None
         line = bytes(self._buffer[:newline])
         del self._buffer[: newline + 1]
+        if self._awaiting_value is not None:
+            return self._value_event(line)
         try:
             message = json.loads(line)
         except (ValueError, RecursionError):
             return Event("bad", detail="sent a malformed result line")
         if not isinstance(message, dict):
             return Event("bad", detail="sent a malformed result line")
+        if message.get("k") == "call" and message.get("s") == "ok":
+            self._awaiting_value = message  # its value is the next line
+            return self._take_line()
+        return Event("message", message=message)
+
+    def _value_event(self, line: bytes) -> Event:
+        """The awaited call message, with the value decoded from ``line`` or the reason it was not."""
+        message, self._awaiting_value = self._awaiting_value, None
+        value, elements, problem = decode_value(line, max_elements=self.limits.result_elements,
+                                                max_depth=self.limits.result_depth)
+        if problem and not problem.startswith("output too large"):
+            return Event("bad", detail=problem)
+        if problem:
+            message = dict(message, s="bad_output", m=problem)
+        else:
+            message = dict(message, v=value, elements=elements)
         return Event("message", message=message)
 
     def _read_result(self) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cnnquiz.grading.sandbox import Call, IsolationLevel, Limits, run_submission
-from cnnquiz.grading.sandbox.isolation import _available
+from cnnquiz.grading.sandbox.detect import level_available
 
 ALL_LEVELS = [IsolationLevel.BWRAP, IsolationLevel.UNSHARE, IsolationLevel.RLIMITS]
 FAST = Limits(call_timeout_s=0.75, cpu_s=1.0)
@@ -39,7 +39,7 @@ def level_params(*levels: IsolationLevel):
 
 def _level_works(level: IsolationLevel) -> bool:
     try:
-        return _available(level)
+        return level_available(level)
     except Exception:  # noqa: BLE001
         return False
 

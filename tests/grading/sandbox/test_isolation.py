@@ -16,7 +16,8 @@ from sandbox_helpers import assert_good, isolated_levels, make_submission, run
 import cnnquiz
 from cnnquiz.errors import CnnquizError
 from cnnquiz.grading.sandbox import Call, CallStatus, IsolationLevel, Limits, detect_isolation
-from cnnquiz.grading.sandbox import isolation as isolation_module
+from cnnquiz.grading.sandbox import detect
+from cnnquiz.grading.sandbox import layout as layout_module
 
 
 def test_detect_isolation_picks_bubblewrap_here():
@@ -27,7 +28,7 @@ def test_detect_isolation_picks_bubblewrap_here():
 
 
 def test_an_unavailable_preferred_level_is_an_error(monkeypatch):
-    monkeypatch.setitem(isolation_module._probed, IsolationLevel.UNSHARE, False)
+    monkeypatch.setitem(detect._why_not, IsolationLevel.UNSHARE, "no unshare in this test")
     with pytest.raises(CnnquizError, match="'unshare' is not available"):
         detect_isolation(IsolationLevel.UNSHARE)
 
@@ -211,15 +212,15 @@ def test_forbidden_imports_are_reported_even_when_the_hook_is_removed(tmp_path, 
 
 def test_hidden_paths_under_a_mounted_folder_get_covered(tmp_path):
     """The layout covers hidden paths that fall inside a mounted folder (e.g. an installed cnnquiz)."""
-    root = isolation_module.runtime_paths()[1][0] if isolation_module.runtime_paths()[1] else "/usr"
+    root = layout_module.runtime_paths()[1][0] if layout_module.runtime_paths()[1] else "/usr"
     inside = str(Path(root) / "lib")
     outside = str(tmp_path / "grades")
     (tmp_path / "grades").mkdir()
-    ops = isolation_module.layout(tmp_path, [inside, outside])
+    ops = layout_module.layout(tmp_path, [inside, outside])
     assert ["tmpfs", inside] in ops
     assert ["tmpfs", outside] not in ops  # not mounted at all: nothing to cover
-    assert ["ro", str(tmp_path), isolation_module.SOURCE_DIR] in ops  # the copy is only read
-    assert ops[-1][:2] == ["workdir", isolation_module.WORKDIR]
+    assert ["ro", str(tmp_path), layout_module.SOURCE_DIR] in ops  # the copy is only read
+    assert ops[-1][:2] == ["workdir", layout_module.WORKDIR]
 
 
 @pytest.mark.parametrize("level", isolated_levels())

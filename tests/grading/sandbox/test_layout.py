@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cnnquiz.grading.sandbox import isolation
+from cnnquiz.grading.sandbox import layout
+from cnnquiz.grading.sandbox.levels.bwrap import bwrap_options
 
 
 def _fake_runtime(monkeypatch, site: str) -> None:
     exe = "/root/.pyenv/versions/3.11.7/bin/python3.11"
-    monkeypatch.setattr(isolation, "runtime_paths", lambda: (exe, ("/root/.pyenv/versions/3.11.7", site), (site,)))
+    monkeypatch.setattr(layout, "runtime_paths", lambda: (exe, ("/root/.pyenv/versions/3.11.7", site), (site,)))
 
 
 def test_runtime_under_tmp_is_mounted_after_the_empty_tmp(monkeypatch, tmp_path: Path) -> None:
     site = "/tmp/venv/lib/python3.11/site-packages"
     _fake_runtime(monkeypatch, site)
-    ops = isolation.layout(tmp_path, [])
+    ops = layout.layout(tmp_path, [])
     kinds = [(op[0], op[-1] if op[0] != "workdir" else op[1]) for op in ops]
     assert kinds.index(("tmpfs", "/tmp")) < kinds.index(("ro", site))
 
@@ -28,7 +29,7 @@ def test_runtime_under_tmp_is_mounted_after_the_empty_tmp(monkeypatch, tmp_path:
 def test_bwrap_creates_traversable_parents_inside_the_empty_tmp(monkeypatch, tmp_path: Path) -> None:
     site = "/tmp/venv/lib/python3.11/site-packages"
     _fake_runtime(monkeypatch, site)
-    args = isolation._bwrap_options(isolation.layout(tmp_path, []))
+    args = bwrap_options(layout.layout(tmp_path, []))
     bind = args.index(site) - 1
     assert args[bind] == "--ro-bind"
     for parent in ("/tmp/venv", "/tmp/venv/lib", "/tmp/venv/lib/python3.11"):

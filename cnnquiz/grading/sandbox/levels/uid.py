@@ -1,0 +1,111 @@
+"""The ``uid`` level: root without namespaces (Gradescope's or PrairieLearn's container).
+
+Nothing here needs a namespace, only root. The jail (running as root, no
+``bwrap``, no ``unshare``) forks its worker, which gives the scratch copy to a
+private uid and becomes that uid (``setgroups([])``, ``setresgid``,
+``setresuid``, an empty capability bounding set, no-new-privs) *before* student
+code is imported. Then, in the worker:
+
+- a seccomp filter refuses new namespaces of any kind, SysV IPC and memfds
+  (:mod:`..confine`), so no shared memory outlives or escapes the limits;
+- where the kernel has Landlock (Linux 5.13+), the worker restricts itself to an
+  allow-list: read the system folders, the Python runtime (minus the cnnquiz
+  package and forbidden packages installed beside numpy), ``/proc`` and a few
+  devices; write only the scratch folder (its working directory, HOME and
+  TMPDIR); no TCP. World-writable ``/tmp``, ``/var/tmp`` and ``/dev/shm`` are
+  then closed too.
+
+Without Landlock only file modes protect the grader's files, so the platform
+bundle must make them unreadable to other users before grading, e.g.::
+
+    chmod 700 /autograder/source /autograder/results     # Gradescope
+    chmod 700 /grade/tests /grade/results                  # PrairieLearn
+
+(the output folder, the hidden tests, the assignment's secret, other
+submissions); the interpreter and site-packages must stay readable to others.
+The level is unavailable when the runtime is not searchable by other users
+(e.g. pyenv under a mode-700 ``/root``): the private uid could not start Python.
+Memory: each process is capped by ``RLIMIT_AS`` and there are at most
+``nproc`` of them; without namespaces nothing else bounds their sum.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from cnnquiz.grading.sandbox.layout import ROOT_LINKS, SYSTEM_DIRS, runtime_paths, runtime_world_accessible, under
+from cnnquiz.grading.sandbox.levels._facts import LaunchSpec, LevelFacts, base_request, python_argv
+from cnnquiz.grading.sandbox.model import IsolationLevel, Launch
+
+__all__ = ["FACTS", "readable_roots"]
+
+_DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+_MAX_RULES = 4000
+
+
+def readable_roots(roots: list[str], hidden: list[str]) -> list[str]:
+    """Paths that cover ``roots`` except the ``hidden`` subtrees (Landlock only allows).
+
+    A root with no hidden path below it is kept whole; one that holds a hidden
+    path is replaced by its entries, recursively, so the hidden ones drop out.
+
+    Examples
+    --------
+    >>> readable_roots(["/nonexistent-root"], [])
+    ['/nonexistent-root']
+    """
+    keep: list[str] = []
+    todo = list(roots)
+    while todo:
+        path = todo.pop()
+        if any(under(path, h) for h in hidden):
+            continue
+        if not any(under(h, path) for h in hidden) or not os.path.isdir(path) or os.path.islink(path):
+            keep.append(path)
+            continue
+        try:
+            todo += [os.path.join(path, name) for name in os.listdir(path)]
+        except OSError:
+            continue
+        if len(todo) + len(keep) > _MAX_RULES:
+            raise OSError(f"{path}: too many entries to build a Landlock allow-list")
+    return sorted(keep)
+
+
+def _plan(spec: LaunchSpec) -> Launch:
+    _, roots, _ = runtime_paths()
+    system = [d for d in (*SYSTEM_DIRS, *ROOT_LINKS) if os.path.isdir(d) and not os.path.islink(d)]
+    hidden = [os.path.realpath(h) for h in spec.hidden]
+    landlock = {
+        "read": readable_roots([*system, *roots], hidden) + ["/proc"],
+        "devices": [d for d in _DEVICES if os.path.exists(d)],
+        "write": [str(spec.scratch)],
+    }
+    request = base_request(spec, str(spec.scratch), supervise=True, copy_from=None, landlock=landlock)
+    return Launch(IsolationLevel.UID, python_argv(), request, kill_uid=spec.uid, tree_root=True, new_session=True)
+
+
+def _precheck() -> str:
+    if not sys.platform.startswith("linux"):
+        return "needs Linux"
+    if os.geteuid() != 0:
+        return "the uid level needs root (to switch to a private uid)"
+    if not runtime_world_accessible():
+        return (f"the Python runtime ({runtime_paths()[0]}) is not searchable by other users "
+                "(e.g. pyenv under a mode-700 /root), so a private uid could not start it")
+    return ""
+
+
+FACTS = LevelFacts(
+    level=IsolationLevel.UID,
+    tool=None,
+    needs_root=True,
+    namespaces=False,
+    in_place=True,
+    protects="private uid, Landlock allow-list where the kernel has one (else file modes), no new namespaces "
+             "or shared memory; no PID or network namespace",
+    private_uid=lambda: True,
+    plan=_plan,
+    precheck=_precheck,
+)
