@@ -1,4 +1,9 @@
-"""``cnnquiz grade``, ``cnnquiz check`` and ``cnnquiz merge``: grade student code."""
+"""``cnnquiz grade``, ``cnnquiz check`` and ``cnnquiz merge``: grade student code.
+
+Every text that came from a student (ids, outputs, messages) passes
+:func:`cnnquiz.sanitize.for_terminal` before it reaches the screen: escape sequences are
+shown, not run, and console markup is printed as typed.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +22,12 @@ from cnnquiz.cli._app import app, cli_errors, console, err_console
 from cnnquiz.errors import GradingError
 from cnnquiz.grading.assignment import DEFAULT_ASSIGNMENT, resolve_assignment
 from cnnquiz.grading.batch import BatchSummary, Grader, Shard, grade_batch
+from cnnquiz.grading.notebook import NotebookError, find_notebook
 from cnnquiz.grading.reports import GRADES_FILE, REPORT_FILE, github_annotations, merge_outputs, write_junit
 from cnnquiz.grading.results import StudentResult, StudentStatus, TestStatus, number
 from cnnquiz.grading.sandbox import IsolationLevel
+from cnnquiz.grading.secret import PREDICTABLE_NOTE
+from cnnquiz.sanitize import for_terminal
 
 __all__ = ["grade", "check", "merge"]
 
@@ -38,11 +46,18 @@ def _points(value: float) -> str:
 
 
 def _failures_by_function(result: StudentResult) -> str:
+    """What the table's last column shows (plain text; the caller sanitises it)."""
     if result.status is StudentStatus.ERROR:
         reason = next((line for line in result.output.splitlines() if line.startswith("Not graded")), "not graded")
         return reason.removeprefix("Not graded: ")
     counts = Counter(test.function for test in result.failed)
     return ", ".join(f"{name} ({count})" for name, count in counts.items()) or "-"
+
+
+def _row(result: StudentResult) -> tuple[str, ...]:
+    status = "[red]error[/]" if result.status is StudentStatus.ERROR else "graded"
+    return (for_terminal(result.student), _points(result.score), _points(result.max_score), status,
+            for_terminal(_failures_by_function(result)))
 
 
 def _class_table(results: list[StudentResult], limit: int = 100) -> Table:
@@ -53,9 +68,12 @@ def _class_table(results: list[StudentResult], limit: int = 100) -> Table:
     table.add_column("status")
     table.add_column("not passed", overflow="fold")
     for result in results[:limit]:
-        status = "[red]error[/]" if result.status is StudentStatus.ERROR else "graded"
-        table.add_row(result.student, _points(result.score), _points(result.max_score), status,
-                      _failures_by_function(result))
+        try:
+            row = _row(result)
+        except Exception as error:  # noqa: BLE001 - one odd result must not lose the table
+            row = (for_terminal(str(result.student)), "?", "?", "[red]error[/]",
+                   for_terminal(f"cannot be shown ({type(error).__name__}); see {GRADES_FILE}"))
+        table.add_row(*row)
     if len(results) > limit:
         table.add_row(f"... {len(results) - limit} more", "", "", "", f"see {GRADES_FILE}")
     return table
@@ -79,6 +97,8 @@ def grade(
     if grader.isolation is IsolationLevel.RLIMITS:
         err_console.print("warning: isolation level rlimits: student code can read and change other submissions "
                           "and the grades; install bubblewrap (bwrap) for full isolation", highlight=False)
+    if grader.predictable:
+        err_console.print(f"warning: {PREDICTABLE_NOTE}", highlight=False, markup=False)
     progress = Progress(
         TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"),
         console=err_console, disable=not err_console.is_terminal, transient=True,
@@ -89,7 +109,8 @@ def grade(
             summary = grade_batch(
                 submissions, out, grader, jobs=jobs, resume=resume, shard=part,
                 on_start=lambda n: progress.update(task, total=n),
-                on_result=lambda result, reused: progress.update(task, advance=1, description=result.student),
+                on_result=lambda result, reused: progress.update(
+                    task, advance=1, description=for_terminal(result.student)),
             )
     except KeyboardInterrupt:
         err_console.print(f"interrupted: the students graded so far are saved in {out}; "
@@ -97,10 +118,10 @@ def grade(
         raise typer.Exit(130) from None
     if junit_xml is not None:
         write_junit(junit_xml, summary.results)
-    _print_batch(summary, out, part)
+    _print_batch(summary, out, part, grader)
 
 
-def _print_batch(summary: BatchSummary, out: Path, part: Shard | None) -> None:
+def _print_batch(summary: BatchSummary, out: Path, part: Shard | None, grader: Grader | None = None) -> None:
     if summary.results:
         console.print(_class_table(summary.results))
     errors = sum(result.status is StudentStatus.ERROR for result in summary.results)
@@ -110,8 +131,12 @@ def _print_batch(summary: BatchSummary, out: Path, part: Shard | None) -> None:
         f"{len(summary.results)} students{which}: {len(summary.results) - errors} graded, {errors} not gradable"
         f"{resumed}; {summary.seconds:.1f} s, isolation level {summary.isolation}. "
         f"Wrote {out / GRADES_FILE} and {out / REPORT_FILE}.",
-        highlight=False, soft_wrap=True,
+        highlight=False, soft_wrap=True, markup=False,
     )
+    if grader is not None and grader.hidden_tests:
+        hidden = ("Hidden tests were drawn for each student from the course secret." if grader.secret
+                  else f"Note: {PREDICTABLE_NOTE}.")
+        console.print(hidden, highlight=False, soft_wrap=True, markup=False)
 
 
 def _min_score(text: str | None) -> tuple[float, bool] | None:
@@ -137,6 +162,8 @@ def _threshold(min_score: tuple[float, bool] | None, max_score: float) -> float 
 
 
 def _def_lines(source: Path) -> dict[str, int]:
+    if source.suffix != ".py":
+        return {}  # a notebook: the feedback names the cell and line instead
     try:
         tree = ast.parse(source.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, ValueError):
@@ -159,7 +186,8 @@ def check(
     folder = path.parent if path.is_file() else path
     if not folder.is_dir():
         raise GradingError(f"{path}: no such folder")
-    result = Grader(spec, public_only=True, isolation=isolation).grade(folder, folder.resolve().name)
+    grader = Grader(spec, public_only=True, isolation=isolation)
+    result = grader.grade(folder, folder.resolve().name)
     threshold = _threshold(wanted, result.max_score)
 
     table = Table(title=f"Public tests of {spec.filename}", title_justify="left")
@@ -167,16 +195,16 @@ def check(
     table.add_column("result")
     table.add_column("points", justify="right")
     for test in result.tests:
-        table.add_row(test.name, _MARKS[test.status], f"{_points(test.score)}/{_points(test.max_score)}")
+        table.add_row(for_terminal(test.name), _MARKS[test.status], f"{_points(test.score)}/{_points(test.max_score)}")
     console.print(table)
     for test in result.failed:
-        console.rule(f"[red]{test.name}", align="left")
-        console.print(test.output, markup=False, highlight=False, soft_wrap=True)
-    console.print(result.output, markup=False, highlight=False, soft_wrap=True)
+        console.rule(f"[red]{for_terminal(test.name)}", align="left")
+        console.print(for_terminal(test.output, markup=False), markup=False, highlight=False, soft_wrap=True)
+    console.print(for_terminal(result.output, markup=False), markup=False, highlight=False, soft_wrap=True)
     if junit_xml is not None:
         write_junit(junit_xml, [result])
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        source = folder / spec.filename
+        source = _graded_file(folder, spec.filename)
         for command in github_annotations(result, os.path.relpath(source), _def_lines(source)):
             typer.echo(command)
     all_passed = result.status is StudentStatus.GRADED and not result.failed
@@ -184,7 +212,17 @@ def check(
     verdict = "[green]PASS[/]" if passed else "[red]FAIL[/]"
     goal = f" (needed {_points(threshold)})" if threshold is not None else ""
     console.print(f"{verdict} {_points(result.score)}/{_points(result.max_score)} points{goal}")
+    console.print(f"cnnquiz check runs the {len(result.tests)} public tests only; {grader.hidden_tests} hidden tests "
+                  "run only when your course grades the submission (cnnquiz grade).", highlight=False, soft_wrap=True)
     raise typer.Exit(0 if passed else 1)
+
+
+def _graded_file(folder: Path, filename: str) -> Path:
+    """The file the annotations point to: ``cnn.py``, or the notebook graded in its place."""
+    try:
+        return find_notebook(folder, filename) or folder / filename
+    except NotebookError:
+        return folder / filename
 
 
 @app.command("merge")
