@@ -8,7 +8,6 @@ ValueError; otherwise the results must be equal (exactly for integer inputs).
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Any
 from unittest import mock
@@ -23,136 +22,13 @@ from cnnquiz.solver import ops
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-class Invalid(Exception):
-    """The reference rejects these arguments (PyTorch raises)."""
-
-
-# --------------------------------------------------------------------------- reference
-
-
-def _pair(v: Any) -> tuple[int, int]:
-    if isinstance(v, (int, np.integer)):
-        return int(v), int(v)
-    a, b = (int(t) for t in np.asarray(v).ravel())
-    return a, b
-
-
-def ref_conv_pads(kernel, stride, padding, dilation) -> list[tuple[int, int]]:
-    """(before, after) padding per axis, PyTorch's rules for "same" / "valid"."""
-    if isinstance(padding, str):
-        if padding == "valid":
-            return [(0, 0), (0, 0)]
-        if _pair(stride) != (1, 1):
-            raise Invalid("same needs stride 1")
-        pads = []
-        for k, d in zip(_pair(kernel), _pair(dilation)):
-            total = d * (k - 1)
-            pads.append((total // 2, total - total // 2))
-        return pads
-    return [(p, p) for p in _pair(padding)]
-
-
-def ref_conv_out(n: int, k: int, s: int, before: int, after: int, d: int) -> int:
-    """Count the window starts whose dilated kernel fits in the padded input."""
-    count, start = 0, 0
-    while start + d * (k - 1) <= n + before + after - 1:
-        count += 1
-        start += s
-    if count < 1:
-        raise Invalid("output size < 1")
-    return count
-
-
-def ref_pool_out(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
-    """Count windows: floor mode needs the window inside the padded input; ceil_mode
-    lets the last one overhang by less than a stride, if it starts before n + p."""
-    if p > k // 2:
-        raise Invalid("pad > half kernel")
-    count, start = 0, 0
-    slack = s - 1 if ceil_mode else 0
-    while start + d * (k - 1) <= n + 2 * p - 1 + slack and (not ceil_mode or start < n + p):
-        count += 1
-        start += s
-    if count < 1:
-        raise Invalid("output size < 1")
-    return count
-
-
-def ref_conv2d(x, w, b, stride, padding, dilation, groups) -> np.ndarray:
-    c, h, wd = x.shape
-    k, cg, kh, kw = w.shape
-    if c % groups or k % groups or cg * groups != c:
-        raise Invalid("channels/groups")
-    (pt, pb), (pl, pr) = ref_conv_pads((kh, kw), stride, padding, dilation)
-    (sh, sw), (dh, dw) = _pair(stride), _pair(dilation)
-    ho = ref_conv_out(h, kh, sh, pt, pb, dh)
-    wo = ref_conv_out(wd, kw, sw, pl, pr, dw)
-    out = np.zeros((k, ho, wo), dtype=np.result_type(x, w, np.int64))
-    kpg = k // groups
-    for f in range(k):
-        g = f // kpg
-        for i in range(ho):
-            for j in range(wo):
-                acc = b[f] if b is not None else 0
-                for cc in range(cg):
-                    for u in range(kh):
-                        for v in range(kw):
-                            r, q = i * sh + u * dh - pt, j * sw + v * dw - pl
-                            if 0 <= r < h and 0 <= q < wd:
-                                acc += x[g * cg + cc, r, q] * w[f, cc, u, v]
-                out[f, i, j] = acc
-    return out
-
-
-def ref_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, mode, count_include_pad=True):
-    c, h, wd = x.shape
-    (kh, kw), (ph, pw), (dh, dw) = _pair(kernel_size), _pair(padding), _pair(dilation)
-    sh, sw = (kh, kw) if stride is None else _pair(stride)
-    ho = ref_pool_out(h, kh, sh, ph, dh, ceil_mode)
-    wo = ref_pool_out(wd, kw, sw, pw, dw, ceil_mode)
-    out = np.zeros((c, ho, wo), dtype=x.dtype if mode == "max" else np.float64)
-    for ch in range(c):
-        for i in range(ho):
-            for j in range(wo):
-                values = [
-                    x[ch, i * sh + u * dh - ph, j * sw + v * dw - pw]
-                    for u in range(kh)
-                    for v in range(kw)
-                    if 0 <= i * sh + u * dh - ph < h and 0 <= j * sw + v * dw - pw < wd
-                ]
-                if mode == "max":
-                    # With dilation every tap can land in the padding: PyTorch pads
-                    # with -inf (the dtype's minimum for integers) and returns that.
-                    lowest = np.iinfo(x.dtype).min if x.dtype.kind == "i" else -np.inf
-                    out[ch, i, j] = max(values, default=lowest)
-                    continue
-                # PyTorch's divisor: the window clipped to the padded input (not the
-                # ceil_mode overhang), or only the real pixels.
-                hs, ws = i * sh - ph, j * sw - pw
-                he, we = min(hs + kh, h + ph), min(ws + kw, wd + pw)
-                divisor = (he - hs) * (we - ws) if count_include_pad else len(values)
-                out[ch, i, j] = sum(values) / divisor
-    return out
+from .loops import Invalid, ref_conv2d, ref_conv_out, ref_pool2d, ref_pool_out
+from .strategies import int_array as _array
+from .strategies import pairs as _pairs
+from .strategies import size_like as _size_like
 
 
 # --------------------------------------------------------------------------- strategies
-
-
-def _size_like(draw, pair: tuple[int, int]) -> Any:
-    """The same pair in one of the forms callers use: int, tuple, list, ndarray."""
-    forms = ["tuple", "list", "array"] + (["int"] if pair[0] == pair[1] else [])
-    form = draw(st.sampled_from(forms))
-    return {"int": pair[0], "tuple": pair, "list": list(pair), "array": np.array(pair)}[form]
-
-
-def _pairs(lo: int, hi: int):
-    return st.tuples(st.integers(lo, hi), st.integers(lo, hi))
-
-
-def _array(draw, shape, floats: bool) -> np.ndarray:
-    ints = np.array(draw(st.lists(st.integers(-4, 4), min_size=math.prod(shape), max_size=math.prod(shape))))
-    arr = ints.reshape(shape)
-    return arr + 0.25 * np.sign(arr) if floats else arr
 
 
 @st.composite
