@@ -7,16 +7,28 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from cnnquiz.grading.sandbox import IsolationLevel
+from cnnquiz.errors import CnnquizError
+from cnnquiz.grading.sandbox import IsolationLevel, detect_isolation
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "submissions" / "examples"
 
 
+def available(level: str) -> bool:
+    """Whether the sandbox can run at ``level`` on this machine."""
+    try:
+        detect_isolation(IsolationLevel(level))
+    except (ValueError, CnnquizError):
+        return False
+    return True
+
+
 def forced_level() -> str:
-    """The level the platforms force when no namespaces exist: ``uid`` once it exists, else ``rlimits``."""
-    levels = {level.value for level in IsolationLevel}
-    return "uid" if "uid" in levels else "rlimits"
+    """The level the platforms force where no namespaces exist: ``uid`` where it runs, else ``rlimits``.
+
+    ``uid`` needs an interpreter other uids can start (not pyenv under a mode-700 /root).
+    """
+    return "uid" if available("uid") else "rlimits"
 
 
 def unpack_gradescope(bundle: Path, root: Path) -> Path:

@@ -1,0 +1,54 @@
+"""GitHub Classroom: the reporter's payload, and ``cnnquiz autograder classroom``."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cnnquiz.cli import app
+from cnnquiz.grading.results import StudentResult, StudentStatus, TestResult, TestStatus
+from cnnquiz.platforms.classroom import classroom_payload, encode_payload
+from platform_helpers import EXAMPLES, forced_level
+
+
+def _test(name: str, status: TestStatus, score: float) -> TestResult:
+    return TestResult(name=name, function="relu", public=True, score=score, max_score=1.0, status=status,
+                      output="...", summary=f"{name} went wrong" if status is not TestStatus.PASSED else "", seconds=0.0125)
+
+
+def test_payload_of_a_hand_made_result() -> None:
+    result = StudentResult(student="s", status=StudentStatus.GRADED, isolation="rlimits", output="",
+                           tests=[_test("a", TestStatus.PASSED, 1.0), _test("b", TestStatus.TIMEOUT, 0.0)])
+    assert classroom_payload(result) == {
+        "version": 1, "status": "fail", "max_score": 2,
+        "tests": [
+            {"name": "a", "status": "pass", "score": 1, "message": "", "test_code": "relu", "filename": "",
+             "line_no": 0, "duration": 12},
+            {"name": "b", "status": "error", "score": 0, "message": "b went wrong", "test_code": "relu",
+             "filename": "", "line_no": 0, "duration": 12},
+        ],
+    }
+    nothing = StudentResult(student="s", status=StudentStatus.ERROR, isolation="", output="", tests=[])
+    assert classroom_payload(nothing)["status"] == "error"
+
+
+def test_encoding_is_base64_of_json_as_the_reporter_decodes_it() -> None:
+    payload = {"version": 1, "status": "pass", "max_score": 1, "tests": [{"name": "é", "score": 1}]}
+    assert json.loads(base64.b64decode(encode_payload(payload)).decode("utf-8")) == payload
+
+
+def test_the_command_writes_the_step_output(tmp_path: Path, monkeypatch) -> None:
+    output = tmp_path / "github_output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(output))
+    monkeypatch.setenv("CNNQUIZ_ISOLATION", forced_level())
+    run = CliRunner().invoke(app, ["autograder", "classroom", str(EXAMPLES / "carol_forgot_plus_one")])
+    assert run.exit_code == 0, run.output
+    (line,) = output.read_text(encoding="utf-8").splitlines()
+    assert line.startswith("result=")
+    payload = json.loads(base64.b64decode(line.removeprefix("result=")))
+    points = sum(test["score"] for test in payload["tests"])
+    assert payload["status"] == "fail" and 0 < points < payload["max_score"]
+    assert f"Points {points:g}/{payload['max_score']:g}" in run.output

@@ -1,0 +1,69 @@
+"""Finding the submission in an upload, budgeting the limits, the forced isolation level."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cnnquiz.grading.assignment import resolve_assignment
+from cnnquiz.grading.sandbox import IsolationLevel
+from cnnquiz.platforms.common import PlatformError, budget_limits, find_submission, isolation_from_env
+
+
+def _touch(path: Path, text: str = "x = 1\n") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_cnn_py_at_the_top_is_graded_there(tmp_path: Path) -> None:
+    _touch(tmp_path / "cnn.py")
+    _touch(tmp_path / "old" / "cnn.py")
+    assert find_submission(tmp_path).folder == tmp_path and find_submission(tmp_path).note == ""
+
+
+def test_the_shallowest_cnn_py_wins_and_zip_litter_is_ignored(tmp_path: Path) -> None:
+    _touch(tmp_path / "__MACOSX" / "cnn.py")
+    _touch(tmp_path / "project" / "cnn.py")
+    _touch(tmp_path / "project" / "backup" / "cnn.py")
+    located = find_submission(tmp_path)
+    assert located.folder == tmp_path / "project"
+    assert located.note == "Graded the code found in project/ of your submission."
+
+
+def test_a_notebook_is_found_when_there_is_no_cnn_py(tmp_path: Path) -> None:
+    _touch(tmp_path / "hw" / "cnn.ipynb", "{}")
+    _touch(tmp_path / "hw" / ".ipynb_checkpoints" / "cnn-checkpoint.ipynb", "{}")
+    assert find_submission(tmp_path).folder == tmp_path / "hw"
+
+
+def test_two_equally_shallow_candidates_are_a_problem_named_in_words(tmp_path: Path) -> None:
+    _touch(tmp_path / "a" / "cnn.py")
+    _touch(tmp_path / "b" / "cnn.py")
+    located = find_submission(tmp_path)
+    assert located.folder is None and located.problem == "several folders hold cnn.py (a, b); submit one"
+
+
+def test_nothing_to_grade(tmp_path: Path) -> None:
+    _touch(tmp_path / "notes.txt")
+    assert find_submission(tmp_path).problem == "the submission contains no cnn.py and no notebook (.ipynb)"
+    assert find_submission(tmp_path / "missing").problem.startswith("no submission folder")
+
+
+def test_budget_limits_fit_every_call_and_the_import_into_the_budget() -> None:
+    cnn = resolve_assignment("cnn")  # call_timeout_s 2.0 in the shipped file
+    # (70 s - 20 s overhead) / (49 calls + the import) = 1.0 s per call, tighter than 2.0
+    assert budget_limits(cnn, 49, budget_s=70) == {"call_timeout_s": 1.0, "cpu_s": 1.0}
+    # A generous budget keeps the assignment's own limit; memory is capped, never raised.
+    assert budget_limits(cnn, 49, budget_s=480, memory_mb=512) == {"call_timeout_s": 2.0, "cpu_s": 2.0, "memory_mb": 512}
+    assert budget_limits(cnn, 49, budget_s=480, memory_mb=4096)["memory_mb"] == cnn.limits.to_limits().memory_mb
+    # Never below half a second, even for a budget too small to be met.
+    assert budget_limits(cnn, 1000, budget_s=30)["call_timeout_s"] == 0.5
+
+
+def test_isolation_from_env() -> None:
+    assert isolation_from_env({}) is None
+    assert isolation_from_env({"CNNQUIZ_ISOLATION": " RLIMITS "}) is IsolationLevel.RLIMITS
+    with pytest.raises(PlatformError, match=r"CNNQUIZ_ISOLATION='chroot': expected one of bwrap\|"):
+        isolation_from_env({"CNNQUIZ_ISOLATION": "chroot"})

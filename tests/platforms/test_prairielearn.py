@@ -1,0 +1,93 @@
+"""PrairieLearn: the external-grader folder, and its entry point on a temporary /grade."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cnnquiz.grading.assignment import resolve_assignment
+from cnnquiz.grading.grader import Grader
+from cnnquiz.platforms import prairielearn
+from cnnquiz.platforms.bundle import BUNDLED_ASSIGNMENT, BundleParts
+from platform_helpers import EXAMPLES, forced_level, run_script
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture
+def setup_dir(tmp_path: Path, fake_wheel: Path) -> Path:
+    spec = resolve_assignment("cnn")
+    parts = BundleParts(wheel=fake_wheel, wheel_version="0.1.0", assignment=spec,
+                        assignment_text=Path(spec.source).read_bytes())
+    return prairielearn.write_setup(tmp_path / "pl", parts)
+
+
+def test_the_setup_has_a_dockerfile_an_entry_point_the_wheel_and_the_assignment(setup_dir: Path, fake_wheel: Path) -> None:
+    assert sorted(p.name for p in setup_dir.iterdir()) == sorted(
+        ["Dockerfile", "cnnquiz-grade", BUNDLED_ASSIGNMENT, fake_wheel.name, "info.json.snippet"])
+    assert (setup_dir / "Dockerfile").read_text(encoding="utf-8") == (GOLDEN / "prairielearn_Dockerfile").read_text(encoding="utf-8")
+    entry = setup_dir / "cnnquiz-grade"
+    assert entry.read_text(encoding="utf-8") == (GOLDEN / "prairielearn_cnnquiz-grade").read_text(encoding="utf-8")
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o755
+    assert stat.S_IMODE((setup_dir / BUNDLED_ASSIGNMENT).stat().st_mode) == 0o600
+    assert subprocess.run(["sh", "-n", str(entry)], check=False).returncode == 0
+    options = json.loads((setup_dir / "info.json.snippet").read_text(encoding="utf-8"))["externalGradingOptions"]
+    assert options["entrypoint"] == prairielearn.ENTRYPOINT and options["timeout"] > prairielearn.DEFAULT_BUDGET_S
+
+
+def _grade(setup_dir: Path, root: Path, student_files: Path | None) -> dict:
+    (root / "student").mkdir(parents=True)
+    if student_files is not None:
+        shutil.copytree(student_files, root / "student", dirs_exist_ok=True)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CNNQUIZ_")}
+    env.update(PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}", PL_GRADE_ROOT=str(root),
+               CNNQUIZ_ISOLATION=forced_level())
+    run = run_script(setup_dir / "cnnquiz-grade", env)
+    assert run.returncode == 0, run.stderr
+    return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("example", ["alice_correct", "bob_flipped_kernel", "hana_notebook"])
+def test_the_entry_point_scores_in_0_to_1_as_cnnquiz_grade_does(setup_dir: Path, tmp_path: Path, example: str) -> None:
+    if not (EXAMPLES / example).is_dir():
+        pytest.skip(f"no example {example}")
+    data = _grade(setup_dir, tmp_path / "grade", EXAMPLES / example)
+    expected = Grader(resolve_assignment("cnn"), isolation=forced_level()).grade(EXAMPLES / example, "student")
+    assert data["gradable"] is True
+    assert data["score"] == pytest.approx(expected.score / expected.max_score, abs=1e-6)
+    assert sum(test["points"] for test in data["tests"]) == pytest.approx(expected.score)
+    assert sum(test["max_points"] for test in data["tests"]) == pytest.approx(expected.max_score)
+    assert data["score"] == {"alice_correct": 1.0, "bob_flipped_kernel": pytest.approx(48 / 66)}.get(example, data["score"])
+
+
+def test_hidden_tests_show_their_points_but_not_their_inputs(setup_dir: Path, tmp_path: Path) -> None:
+    data = _grade(setup_dir, tmp_path / "grade", EXAMPLES / "bob_flipped_kernel")
+    expected = Grader(resolve_assignment("cnn"), isolation=forced_level()).grade(EXAMPLES / "bob_flipped_kernel", "student")
+    hidden = {test.name for test in expected.tests if not test.public}
+    shown = [test for test in data["tests"] if test["name"] in hidden]
+    assert shown and all(test["output"] == "" and test["message"].startswith("hidden test: ") for test in shown)
+    public = [test for test in data["tests"] if test["name"] not in hidden]
+    assert any("input:" in test["output"] for test in public)
+
+
+def test_nothing_to_grade_is_not_gradable_with_a_message(setup_dir: Path, tmp_path: Path) -> None:
+    data = _grade(setup_dir, tmp_path / "grade", None)
+    assert data["gradable"] is False and data["score"] == 0
+    assert "the submission contains no cnn.py and no notebook" in data["message"]
+    assert data["format_errors"] == data["message"]
+
+
+def test_the_grading_folders_are_made_private(setup_dir: Path, tmp_path: Path) -> None:
+    root = tmp_path / "grade"
+    for folder in ("tests", "serverFilesCourse", "data"):
+        (root / folder).mkdir(parents=True)
+    _grade(setup_dir, root, EXAMPLES / "alice_correct")
+    for folder in ("tests", "serverFilesCourse", "data", "results"):
+        assert stat.S_IMODE((root / folder).stat().st_mode) == 0o700, folder
