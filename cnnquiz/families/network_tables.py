@@ -188,7 +188,8 @@ def _shape_working(p: Mapping[str, Any], answer: Any) -> str:
         how = f"a linear layer gives out_features = {layer.out_features}"
     else:
         how = f"{layer.type} keeps the shape"
-    return f"{head}; {how}: output {_text(answer)} (C x H x W)"
+    layout = " (C x H x W)" if len(answer) == 3 else " features"
+    return f"{head}; {how}: output {_text(answer)}{layout}"
 
 
 def _params_working(p: Mapping[str, Any], answer: Any) -> str:
