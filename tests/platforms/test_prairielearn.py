@@ -64,7 +64,10 @@ def test_the_entry_point_scores_in_0_to_1_as_cnnquiz_grade_does(setup_dir: Path,
     assert data["score"] == pytest.approx(expected.score / expected.max_score, abs=1e-6)
     assert sum(test["points"] for test in data["tests"]) == pytest.approx(expected.score)
     assert sum(test["max_points"] for test in data["tests"]) == pytest.approx(expected.max_score)
-    assert data["score"] == {"alice_correct": 1.0, "bob_flipped_kernel": pytest.approx(48 / 66)}.get(example, data["score"])
+    if example == "alice_correct":
+        assert data["score"] == 1.0
+    if example == "bob_flipped_kernel":
+        assert 0 < data["score"] < 1
 
 
 def test_hidden_tests_show_their_points_but_not_their_inputs(setup_dir: Path, tmp_path: Path) -> None:
