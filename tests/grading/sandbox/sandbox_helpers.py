@@ -115,3 +115,51 @@ def leftover_processes(marker: str) -> list[str]:
                 break
     return found
 
+
+
+# ------------------------------------------------------------- the uid level here
+
+_UID_PREFIX = "/mnt/cnnquiz-runtime"
+
+
+def uid_level_runner_argv() -> list[str] | None:
+    """A command prefix that runs Python where the ``uid`` level works on this machine, or ``None``.
+
+    The ``uid`` level needs an interpreter other users can reach; pyenv under a
+    mode-700 ``/root`` is not. In a private mount namespace (the grader's, not the
+    student's: the level itself still creates none), the same runtime is bound
+    under a traversable tmpfs at ``/mnt`` and run from there. Nothing on the host
+    changes.
+    """
+    import shutil
+    import sys
+
+    from cnnquiz.grading.sandbox.layout import runtime_paths, runtime_world_accessible
+
+    if runtime_world_accessible():
+        return [sys.executable]
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return None
+    exe, roots, _ = runtime_paths()
+    prefix = os.path.realpath(sys.base_prefix)
+    if not exe.startswith(prefix + "/") or any(not r.startswith(prefix) for r in roots):
+        return None
+    inner = _UID_PREFIX + exe[len(prefix):]
+    setup = (f"mount -t tmpfs -o mode=0755,size=1m tmpfs /mnt && mkdir {_UID_PREFIX} && "
+             f"mount --bind {prefix} {_UID_PREFIX} && exec {inner} \"$@\"")
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c", setup, "sh"]
+
+
+def run_at_uid_level(script: str, cwd: Path) -> dict:
+    """Run ``script`` (Python printing one JSON object last) where the ``uid`` level works."""
+    import json
+    import subprocess
+
+    argv = uid_level_runner_argv()
+    if argv is None:
+        pytest.skip("no way to run the uid level here")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[3]))
+    done = subprocess.run([*argv, "-c", textwrap.dedent(script)], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
