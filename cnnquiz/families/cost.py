@@ -67,7 +67,7 @@ def _memory_working(p: Mapping[str, Any], answer: Any) -> str:
     unit = p.get("unit", "bytes")
     values = int(p["out_channels"]) * ho * wo
     scale = "" if unit == "bytes" else f" / {_UNITS[unit]} = {num(answer)} {unit}"
-    return (f"output {p['out_channels']}x{ho}x{wo} = {values} values; float32 is 4 bytes each: "
+    return (f"output {p['out_channels']} x {ho} x {wo} (C x H x W) = {values} values; float32 is 4 bytes each: "
             f"{values} x 4 = {4 * values} bytes{scale}")
 
 
