@@ -111,12 +111,13 @@ def _restore_working(p: Mapping[str, Any], answer: Any) -> str:
 
 
 def _result_working(p: Mapping[str, Any], answer: Any) -> str:
-    s = param(p, "stride", 1)
-    pad = param(p, "padding", 0)
-    out = np.asarray(answer)
-    first = num(out.ravel()[0]) if out.size else "?"
-    return (f"each input pixel stamps the kernel times its value onto the output, the stamps {s} pixel(s) apart; "
-            f"overlapping stamps add; then padding {pad} is cropped from every side; top-left value {first}")
+    out = np.asarray(answer, dtype=np.float64)
+    while out.ndim > 2:
+        out = out[0]
+    grid = "[" + "; ".join(" ".join(num(v) for v in row) for row in out) + "]"
+    return (f"each input pixel stamps the kernel times its value onto the output, the stamps "
+            f"{param(p, 'stride', 1)} pixel(s) apart; overlapping stamps add; then padding {param(p, 'padding', 0)} "
+            f"is cropped from every side: {grid}")
 
 
 COMPUTATIONS = [
