@@ -1,14 +1,19 @@
-"""Network specs (YAML) and their summaries: per-layer output shape and parameters.
+"""Network specs (YAML) and their summaries: per-layer output shape, parameters, MACs.
 
 A spec names PyTorch layers with PyTorch's argument names; input channels and
 features are inferred from the previous layer. Every number comes from the solver.
+
+MACs (multiply-accumulates, for one sample): 1 MAC = 2 FLOPs; bias additions are not
+counted; a convolution costs ``K * (C/groups) * kh * kw * Ho * Wo``, a linear layer
+``in * out`` per input vector; pooling, normalisation and activations count 0 (as
+torch's FlopCounterMode and torchinfo's "Mult-Adds" of convolutions and linears).
 
 Examples
 --------
 >>> spec = NetworkSpec.model_validate({"input": [3, 32, 32], "layers": [
 ...     {"conv2d": {"out_channels": 10, "kernel_size": 5, "padding": 2}}, "relu"]})
->>> [(row.layer, row.output_shape, row.params) for row in summarize(spec).layers]
-[('conv2d', (10, 32, 32), 760), ('relu', (10, 32, 32), 0)]
+>>> [(row.layer, row.output_shape, row.params, row.macs) for row in summarize(spec).layers]
+[('conv2d', (10, 32, 32), 760, 768000), ('relu', (10, 32, 32), 0, 0)]
 """
 
 from __future__ import annotations
@@ -182,14 +187,19 @@ def _tag_layer(index: int, item: Any) -> Any:
 
 @dataclass(frozen=True)
 class LayerSummary:
+    """One row of a summary: the layer's output shape, parameters and MACs per sample."""
+
     index: int
     layer: str
     output_shape: tuple[int, ...]
     params: int
+    macs: int = 0
 
 
 @dataclass(frozen=True)
 class Summary:
+    """Per-layer rows and the totals (each total is its column's sum)."""
+
     name: str | None
     input_shape: tuple[int, ...]
     layers: tuple[LayerSummary, ...]
@@ -199,23 +209,29 @@ class Summary:
         return sum(row.params for row in self.layers)
 
     @property
+    def total_macs(self) -> int:
+        return sum(row.macs for row in self.layers)
+
+    @property
     def output_shape(self) -> tuple[int, ...]:
         return self.layers[-1].output_shape
 
     def to_json(self) -> dict[str, Any]:
-        """The contract's JSON (section 2)."""
+        """The contract's JSON (sections 2 and 1b), plus ``total_macs``."""
         return {
             "layers": [
-                {"layer": row.layer, "output_shape": list(row.output_shape), "params": row.params}
+                {"layer": row.layer, "output_shape": list(row.output_shape), "params": row.params,
+                 "macs": row.macs}
                 for row in self.layers
             ],
             "total_params": self.total_params,
+            "total_macs": self.total_macs,
             "output_shape": list(self.output_shape),
         }
 
 
-def _layer_output(layer: Layer, shape: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
-    """Output shape and parameter count of one layer given its input shape."""
+def _layer_output(layer: Layer, shape: tuple[int, ...]) -> tuple[tuple[int, ...], int, int]:
+    """Output shape, parameter count and MACs of one layer given its input shape."""
     if isinstance(layer, (Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d)) and len(shape) != 3:
         raise ValueError(f"expects a (C, H, W) input; got shape {list(shape)}")
     if isinstance(layer, Conv2d):
@@ -224,25 +240,26 @@ def _layer_output(layer: Layer, shape: tuple[int, ...]) -> tuple[tuple[int, ...]
             raise ValueError(f"in_channels={layer.in_channels} but the previous layer gives {c} channels")
         params = solver.conv2d_params(c, layer.out_channels, layer.kernel_size, layer.bias, layer.groups)
         ho, wo = solver.conv2d_output_size((h, w), layer.kernel_size, layer.stride, layer.padding, layer.dilation)
-        return (layer.out_channels, ho, wo), params
+        macs = solver.conv2d_macs(c, layer.out_channels, layer.kernel_size, (ho, wo), layer.groups)
+        return (layer.out_channels, ho, wo), params, macs
     if isinstance(layer, MaxPool2d):
         c, h, w = shape
         ho, wo = solver.pool2d_output_size(
             (h, w), layer.kernel_size, layer.stride, layer.padding, layer.dilation, layer.ceil_mode
         )
-        return (c, ho, wo), 0
+        return (c, ho, wo), 0, 0
     if isinstance(layer, AvgPool2d):
         c, h, w = shape
         ho, wo = solver.pool2d_output_size((h, w), layer.kernel_size, layer.stride, layer.padding, 1, layer.ceil_mode)
-        return (c, ho, wo), 0
+        return (c, ho, wo), 0, 0
     if isinstance(layer, AdaptiveAvgPool2d):
         size = layer.output_size
         ho, wo = (size, size) if isinstance(size, int) else size
-        return (shape[0], ho, wo), 0
+        return (shape[0], ho, wo), 0, 0
     if isinstance(layer, BatchNorm2d):
         if layer.num_features is not None and layer.num_features != shape[0]:
             raise ValueError(f"num_features={layer.num_features} but the previous layer gives {shape[0]} channels")
-        return shape, 2 * shape[0] if layer.affine else 0
+        return shape, (2 * shape[0] if layer.affine else 0), 0
     if isinstance(layer, Linear):
         features = shape[-1]
         if layer.in_features is not None and layer.in_features != features:
@@ -250,18 +267,21 @@ def _layer_output(layer: Layer, shape: tuple[int, ...]) -> tuple[tuple[int, ...]
                 f"in_features={layer.in_features} but the previous layer gives {features} features "
                 f"(shape {list(shape)})"
             )
-        return shape[:-1] + (layer.out_features,), solver.linear_params(features, layer.out_features, layer.bias)
+        params = solver.linear_params(features, layer.out_features, layer.bias)
+        # Applied to every vector along the leading dimensions (none after flatten).
+        macs = solver.linear_macs(features, layer.out_features) * math.prod(shape[:-1])
+        return shape[:-1] + (layer.out_features,), params, macs
     if isinstance(layer, Flatten):
-        return (math.prod(shape),), 0
+        return (math.prod(shape),), 0, 0
     if isinstance(layer, Softmax):
         if not -len(shape) <= layer.dim < len(shape):
             raise ValueError(f"dim={layer.dim} is out of range for shape {list(shape)}")
-        return shape, 0
-    return shape, 0  # relu, tanh, sigmoid, dropout keep the shape
+        return shape, 0, 0
+    return shape, 0, 0  # relu, tanh, sigmoid, dropout keep the shape
 
 
 def summarize(spec: NetworkSpec, *, source: str | None = None) -> Summary:
-    """Per-layer output shape and parameter count, as torchinfo reports them.
+    """Per-layer output shape, parameter count and MACs, as torchinfo reports them.
 
     ``source`` (a file name) prefixes error messages.
 
@@ -274,11 +294,11 @@ def summarize(spec: NetworkSpec, *, source: str | None = None) -> Summary:
     rows = []
     for index, layer in enumerate(spec.layers):
         try:
-            shape, params = _layer_output(layer, shape)
+            shape, params, macs = _layer_output(layer, shape)
         except ValueError as error:
             prefix = f"{source}: " if source else ""
             raise SpecError(f"{prefix}layer {index} ({layer.type}): {error}") from None
-        rows.append(LayerSummary(index, layer.type, shape, params))
+        rows.append(LayerSummary(index, layer.type, shape, params, macs))
     return Summary(spec.name, tuple(spec.input), tuple(rows))
 
 

@@ -21,30 +21,37 @@ def _invoke(*args: str):
     return runner.invoke(app, list(args), env={"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"})
 
 
-@pytest.mark.parametrize("network", ["lenet5", "lecture_cnn"])
+@pytest.mark.parametrize("network", ["lenet5", "lecture_cnn", "vgg16"])
 def test_table_matches_golden_text(network: str) -> None:
     result = _invoke("summary", network)
     assert result.exit_code == 0, result.output
     golden = GOLDEN / f"summary_{network}.txt"
     if os.environ.get("CNNQUIZ_UPDATE_GOLDEN"):
-        golden.write_text(result.output)
-    assert result.output == golden.read_text()
+        # Rewriting is never the comparison: write, then fail so the diff gets reviewed.
+        golden.write_text(result.output, encoding="utf-8")
+        pytest.fail(f"rewrote {golden.name}; review `git diff` and rerun without CNNQUIZ_UPDATE_GOLDEN")
+    assert result.output == golden.read_text(encoding="utf-8")
 
 
-def test_printed_total_equals_sum_of_param_column() -> None:
+@pytest.mark.parametrize(("column", "expected_total"), [(3, 61_100_840), (4, 714_188_480)])
+def test_printed_total_equals_sum_of_its_column(column: int, expected_total: int) -> None:
+    """The Param # and MACs footers are their columns' sums (AlexNet: 61.1 M, 0.71 G)."""
     result = _invoke("summary", "alexnet")
     rows = [line for line in result.output.splitlines() if line.startswith("│")]
-    column = [row.split("│")[3].strip().replace(",", "") for row in rows]
-    *layers, total = column
-    assert sum(int(v) for v in layers if v != "--") == int(total) == 61_100_840
+    cells = [row.split("│")[column].strip().replace(",", "") for row in rows]
+    *layers, total = cells
+    assert sum(int(v) for v in layers if v != "--") == int(total) == expected_total
+    assert "Total MACs: 714.19 M per sample (1 MAC = 2 FLOPs; bias adds not counted)" in result.output
 
 
 def test_json_is_exactly_one_object_matching_the_library() -> None:
     result = _invoke("summary", "vgg16", "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert set(data) == {"layers", "total_params", "output_shape"}
+    assert set(data) == {"layers", "total_params", "total_macs", "output_shape"}
+    assert all(set(layer) == {"layer", "output_shape", "params", "macs"} for layer in data["layers"])
     assert data["total_params"] == 138_357_544
+    assert data["total_macs"] == sum(layer["macs"] for layer in data["layers"]) == 15_470_264_320
     assert data == summarize(load_network(resolve_network("vgg16"))).to_json()
 
 

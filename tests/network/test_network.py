@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,36 @@ PUBLISHED_TOTALS = {
     "lenet5": 61_706,
     "lecture_fc": 28_326,
 }
+
+
+# Published MACs (torchinfo / torchvision's "GFLOPS", which count multiply-adds):
+# VGG-16 15.47 G, AlexNet 0.71 G, LeNet-5 (classic) 0.42 M; rounded as published.
+PUBLISHED_MACS = {"vgg16": (15.47e9, 0.005e9), "alexnet": (0.71e9, 0.005e9), "lenet5": (0.42e6, 0.005e6)}
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "networks.json"
+
+
+@pytest.mark.parametrize("name,published", sorted(PUBLISHED_MACS.items()))
+def test_shipped_network_macs_match_published_figure(name: str, published: tuple[float, float]) -> None:
+    value, rounding = published
+    assert abs(summarize(load_network(resolve_network(name))).total_macs - value) <= rounding
+
+
+@pytest.mark.parametrize("case", json.loads(GOLDEN.read_text())["cases"], ids=lambda case: case["network"])
+def test_shipped_network_matches_torch_modules(case: dict) -> None:
+    """tools/goldens_networks.py ran each layer as a torch module (FlopCounterMode for MACs)."""
+    result = summarize(load_network(resolve_network(case["network"])))
+    got = [{"layer": row.layer, "output_shape": list(row.output_shape), "params": row.params, "macs": row.macs}
+           for row in result.layers]
+    assert got == case["layers"]
+    assert (result.total_params, result.total_macs) == (case["total_params"], case["total_macs"])
+
+
+def test_linear_on_a_feature_map_costs_per_position() -> None:
+    # Linear on (C, H, W) acts on the last axis: each of the 4*5 rows of W costs in x out.
+    spec = parse_network({"input": [4, 5, 6], "layers": [{"linear": {"out_features": 3}}]})
+    row = summarize(spec).layers[0]
+    assert row.output_shape == (4, 5, 3) and row.macs == 4 * 5 * 6 * 3 and row.params == 6 * 3 + 3
 
 
 @pytest.mark.parametrize("name,total", sorted(PUBLISHED_TOTALS.items()))
@@ -69,11 +100,16 @@ def test_contract_example_spec_json() -> None:
         }
     )
     data = summarize(spec).to_json()
-    assert data["layers"][0] == {"layer": "conv2d", "output_shape": [10, 32, 32], "params": 760}
+    # 10 filters of 3x5x5 at each of 32x32 positions: 760 parameters, 768,000 MACs.
+    assert data["layers"][0] == {"layer": "conv2d", "output_shape": [10, 32, 32], "params": 760,
+                                 "macs": 10 * 3 * 5 * 5 * 32 * 32}
     assert data["layers"][1]["params"] == 20  # batch norm: weight and bias per channel
+    assert data["layers"][1]["macs"] == 0  # only convolutions and linear layers count
     assert data["layers"][3]["output_shape"] == [10, 16, 16]  # ceil((32-3)/2)+1 = 16
     assert data["layers"][5]["params"] == 10 * 16 * 16 * 26 + 26
+    assert data["layers"][5]["macs"] == 10 * 16 * 16 * 26  # in x out, no bias adds
     assert data["total_params"] == sum(layer["params"] for layer in data["layers"])
+    assert data["total_macs"] == sum(layer["macs"] for layer in data["layers"])
     assert data["output_shape"] == [26]
 
 
@@ -93,6 +129,9 @@ def test_groups_and_rectangular_kernels() -> None:
     assert rows[1].output_shape == (8, 18, 13)
     assert rows[1].params == 8 * 32 * 15 + 8
     assert rows[2].output_shape == (8, 1, 1)
+    assert rows[0].macs == 32 * 1 * 9 * 20 * 30  # depthwise: one input channel per filter
+    assert rows[1].macs == 8 * 32 * 15 * 18 * 13
+    assert rows[2].macs == 0
 
 
 @pytest.mark.parametrize(
