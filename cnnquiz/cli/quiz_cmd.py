@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 import sys
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Mapping, Optional
 
 import typer
 from rich.prompt import IntPrompt, Prompt
@@ -30,6 +30,7 @@ __all__ = ["quiz", "grade_answers_command", "MAX_REASKS"]
 MAX_REASKS = 3
 _SKIP = ("skip", "pass", "?")
 _QUIT = ("quit", "exit", ":q")
+_WORDS = ("explain", "hint")  # commands typed instead of an answer (see _ask's ``words``)
 _NO_SHIPPED_HELP = "Do not load the shipped templates (as for papers made with generate --no-shipped)."
 
 
@@ -103,7 +104,7 @@ def _read_answer(question: Question, interactive: bool) -> str:
             break
         if interactive:
             console.print(Text("type an answer, 'skip' to skip, or 'quit' to stop", style="dim"))
-    if question.kind is not AnswerKind.MATRIX or first.strip().lower() in _SKIP + _QUIT:
+    if question.kind is not AnswerKind.MATRIX or first.strip().lower() in _SKIP + _QUIT + _WORDS:
         return first
     nested = first.strip().startswith("[[")
     if any(mark in first for mark in ";|") or (nested and _balanced(first)):
@@ -126,8 +127,12 @@ def _balanced(text: str) -> bool:
     return text.count("[") == text.count("]")
 
 
-def _ask(question: Question, interactive: bool) -> tuple[Verdict, str | None]:
-    """Ask until the answer can be read (or is skipped); raises EOFError/_Stop to end."""
+def _ask(question: Question, interactive: bool,
+         words: Mapping[str, Callable[[], None]] | None = None) -> tuple[Verdict, str | None]:
+    """Ask until the answer can be read (or is skipped); raises EOFError/_Stop to end.
+
+    ``words`` maps commands typed instead of an answer (``explain``, ``hint``) to what they do.
+    """
     errors = 0
     while True:
         text = _read_answer(question, interactive)
@@ -136,6 +141,9 @@ def _ask(question: Question, interactive: bool) -> tuple[Verdict, str | None]:
             raise _Stop
         if word in _SKIP:
             return skipped(question, "Skipped."), None
+        if words and word in words:
+            words[word]()
+            continue
         verdict = check(question, text)
         if verdict.format_error is None:
             return verdict, text
@@ -145,18 +153,25 @@ def _ask(question: Question, interactive: bool) -> tuple[Verdict, str | None]:
         console.print(verdict_panel(verdict, question))
 
 
-def _run(paper: Paper, interactive: bool) -> list[Graded]:
+def _run(paper: Paper, interactive: bool, bank: Any = None) -> list[Graded]:
+    from cnnquiz.explain.show import can_explain, explain_answered
+
     graded: list[Graded] = []
     count = len(paper.questions)
+    answered: list[Question] = []  # 'explain' at the next prompt explains the last one
+    words = {"explain": lambda: explain_answered(answered[-1] if answered else None, bank, console)}
     try:
         for number, question in enumerate(paper.questions, 1):
             console.print(question_panel(question, number, count))
             if question.kind is AnswerKind.MATRIX and interactive:
                 console.print(Text("(one row per line, an empty line to finish)", style="dim"))
-            verdict, text = _ask(question, interactive)
+            verdict, text = _ask(question, interactive, words if bank is not None else None)
             graded.append(Graded(id=question.id, topic=question.topic, template=question.template,
                                  answer=text, verdict=verdict))
             console.print(verdict_panel(verdict, question))
+            answered.append(question)
+            if interactive and can_explain(question):
+                console.print(Text("(type 'explain' at the next prompt to see it step by step)", style="dim"))
     except (EOFError, KeyboardInterrupt, _Stop):
         console.print()
         console.print(Text(f"Stopped after {len(graded)} of {count} questions.", style="bold yellow"))
@@ -195,7 +210,7 @@ def quiz(
         ("cnnquiz", "bold cyan"), f"  {len(paper.questions)} questions (replay with {replay}). ",
         ("Type 'skip' to skip a question; Ctrl-D or 'quit' stops.", "dim"),
     ))
-    graded = _run(paper, interactive)
+    graded = _run(paper, interactive, bank)
     if graded:
         console.print(score_table(graded))
         console.print(summary_line(graded))

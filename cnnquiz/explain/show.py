@@ -11,13 +11,13 @@ import sys
 from rich.console import Console
 from rich.text import Text
 
-from cnnquiz.bank import Question, Template
+from cnnquiz.bank import Bank, Question, Template
 from cnnquiz.explain.live import frame_view, run_live
 from cnnquiz.explain.model import Explanation
 from cnnquiz.explain.plain import plain_text, result_lines
 from cnnquiz.explain.question import question_explanation
 
-__all__ = ["show", "show_question", "wants_live"]
+__all__ = ["show", "show_question", "wants_live", "can_explain", "explain_answered"]
 
 
 def wants_live(console: Console, frames: bool) -> bool:
@@ -50,3 +50,19 @@ def show_question(question: Question, template: Template, console: Console, *, f
         return False
     show(explanation, console, frames=frames)
     return True
+
+
+def can_explain(question: Question) -> bool:
+    """True when ``question`` has a step-by-step view (the quiz offers ``explain`` then)."""
+    from cnnquiz.explain.inputs import EXPLAINERS
+
+    return question.computation in EXPLAINERS
+
+
+def explain_answered(question: Question | None, bank: Bank, console: Console) -> None:
+    """What the word ``explain`` does in the quiz and practice: the last answered question, step by step."""
+    if question is None:
+        console.print(Text("'explain' shows the question you just answered step by step; answer one first.",
+                           style="dim"))
+        return
+    show_question(question, bank.get(question.template), console)

@@ -84,3 +84,19 @@ def test_errors_are_one_line_naming_the_option() -> None:
     assert unknown.exit_code == 2 and "unknown template 'no-such-template'" in unknown.output
     for result in (bad_rows, channels, too_big, bias, layer, unknown):
         assert len(result.output.strip().splitlines()) == 1
+
+
+def test_explain_in_the_quiz_shows_the_last_answered_question() -> None:
+    from cnnquiz.bank import generate_paper, load_bank
+
+    paper = generate_paper(load_bank(), seed=1, count=2, topics=("conv_result",))
+    first = paper.questions[0]
+    result = runner.invoke(app, ["quiz", "--topic", "conv_result", "--count", "2", "--seed", "1"],
+                           input="explain\nskip\nexplain\nskip\n", env=ENV)
+    assert result.exit_code == 0, result.output
+    assert "'explain' shows the question you just answered step by step; answer one first." in result.output
+    after = result.output.split("your answer › explain", 2)[2]
+    assert after.lstrip().startswith("conv2d: input " + "x".join(map(str, [len(first.params["x"]),
+                                                                         len(first.params["x"][0]),
+                                                                         len(first.params["x"][0][0])])))
+    assert "Score: 0 / 2" in result.output
