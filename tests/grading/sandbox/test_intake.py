@@ -51,15 +51,20 @@ def test_a_folder_that_is_a_symlink_is_refused(tmp_path):
 
 def test_a_1100_deep_tree_is_walked_to_the_depth_cap_without_recursion(tmp_path):
     folder = _student(tmp_path)
-    deep = folder
-    for _ in range(1100):  # os.makedirs would itself recurse too deeply
-        deep = deep / "d"
-        deep.mkdir()
-    (deep / "bottom.py").write_text("x = 1\n")
-    intake = walk(folder)
-    dirs = [e for e in intake.entries if e.rel.startswith("d")]
-    assert len(dirs) == 63 and any("folders deep" in why for _, why in intake.skipped)
-    assert len(submission_digest(folder)) == 64
+    chain = [folder]
+    for _ in range(1100):  # os.makedirs (and pytest's rmtree afterwards) would recurse too deeply
+        chain.append(chain[-1] / "d")
+        chain[-1].mkdir()
+    (chain[-1] / "bottom.py").write_text("x = 1\n")
+    try:
+        intake = walk(folder)
+        dirs = [e for e in intake.entries if e.rel.startswith("d")]
+        assert len(dirs) == 63 and any("folders deep" in why for _, why in intake.skipped)
+        assert len(submission_digest(folder)) == 64
+    finally:
+        (chain[-1] / "bottom.py").unlink()
+        for path in reversed(chain[1:]):
+            path.rmdir()
 
 
 def test_a_sparse_2gib_file_is_refused_before_any_read(tmp_path):
