@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import stat
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from cnnquiz.errors import GradingError
 from cnnquiz.grading import reports
 from cnnquiz.grading.grader import ISOLATION_NOTES, Grader
 from cnnquiz.grading.results import StudentResult
+from cnnquiz.grading.sandbox.intake import submission_digest
 from cnnquiz.sanitize import escape_name
 
 __all__ = ["Grader", "Shard", "BatchSummary", "submission_hash", "find_students", "student_id", "grade_batch",
@@ -40,26 +40,9 @@ _SKIPPED_DIRS = {"__pycache__"}
 
 
 def submission_hash(folder: str | Path) -> str:
-    """sha256 over the relative paths and contents of every file (``__pycache__`` left out)."""
-    root = Path(folder)
-    digest = hashlib.sha256()
-    entries = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED_DIRS)
-        entries.extend(Path(dirpath) / name for name in filenames)
-    for path in sorted(entries, key=lambda p: p.relative_to(root).as_posix()):
-        digest.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
-        mode = path.lstat().st_mode
-        if stat.S_ISLNK(mode):
-            digest.update(b"symlink:" + os.readlink(path).encode("utf-8", "surrogateescape"))
-        elif not stat.S_ISREG(mode):  # a FIFO would block open() forever; devices and sockets are not content
-            digest.update(b"special:%o" % stat.S_IFMT(mode))
-        else:
-            with open(path, "rb") as handle:
-                for block in iter(lambda: handle.read(1 << 16), b""):
-                    digest.update(block)
-        digest.update(b"\0")
-    return digest.hexdigest()
+    """sha256 of everything graded in ``folder``: names, types and contents, bounded and
+    iterative (:func:`cnnquiz.grading.sandbox.intake.submission_digest`)."""
+    return submission_digest(Path(folder))
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -26,16 +24,14 @@ from cnnquiz.grading.compare import judge_submission, ungraded
 from cnnquiz.grading.notebook import NotebookError, NotebookModule, find_notebook, read_notebook
 from cnnquiz.grading.results import StudentResult, StudentStatus, TestResult
 from cnnquiz.grading.sandbox import IsolationLevel, detect_isolation, run_submission
+from cnnquiz.grading.sandbox.intake import submission_digest
+from cnnquiz.grading.sandbox.levels import LEVELS
 from cnnquiz.grading.secret import PREDICTABLE_NOTE, CourseSecret, load_secret
 
 __all__ = ["Grader", "ISOLATION_NOTES"]
 
-ISOLATION_NOTES = {
-    "bwrap": "bubblewrap: own namespaces, no network, read-only system, capabilities dropped",
-    "unshare": "unshare: own namespaces, no network, unprivileged user",
-    "uid": "private unprivileged uid: no namespaces, files of the grader unreadable",
-    "rlimits": "resource limits only: no file-system or network isolation",
-}
+#: isolation level -> what it protects, one line for humans (from the sandbox's level table)
+ISOLATION_NOTES = {level.value: facts.protects for level, facts in LEVELS.items()}
 
 
 class Grader:
@@ -128,10 +124,7 @@ class Grader:
                             self.isolation.value, "", seconds, grader_error=True)
 
     def _grade(self, folder: Path, student: str, hide: Sequence[Path], started: float) -> StudentResult:
-        # batch.py owns the submission hash (shared with --resume) and imports this module.
-        from cnnquiz.grading.batch import submission_hash
-
-        digest = submission_hash(folder)
+        digest = submission_digest(folder)  # bounded, iterative; the same hash --resume compares
         cases = self.cases_for(student)
         filename = self.assignment.filename
         try:
@@ -157,16 +150,9 @@ class Grader:
             forbidden_modules=tuple(self.assignment.forbidden_imports), hidden_paths=(*self.hidden_paths, *hide),
         )
         calls = [case.call() for case in cases]
-        if module is None:
-            return run_submission(folder, calls, **options)
-        # The notebook's code is the whole submission: the sandbox gets a folder with only
-        # the generated module (never the notebook's outputs, never executed by a kernel).
-        staging = Path(tempfile.mkdtemp(prefix="cnnquiz-notebook-"))
-        try:
-            (staging / self.assignment.filename).write_text(module.text, encoding="utf-8", errors="surrogateescape")
-            return run_submission(staging, calls, **options)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        if module is not None:  # the notebook's code cells become cnn.py in the scratch copy
+            options["extra_files"] = {self.assignment.filename: module.text.encode("utf-8", "surrogateescape")}
+        return run_submission(folder, calls, **options)
 
     def _result(self, student: str, status: StudentStatus, tests: list[TestResult], remarks: list[str],
                 isolation: str, digest: str, seconds: float, *, grader_error: bool = False) -> StudentResult:

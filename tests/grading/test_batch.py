@@ -68,17 +68,24 @@ def test_a_student_named_like_an_output_file_is_refused_before_grading(grader, t
     assert not (tmp_path / "out" / "alice").exists()
 
 
-def test_submission_hash_follows_content_not_caches(tmp_path):
+def test_submission_hash_follows_everything_graded(tmp_path):
+    # Issue 8: the hash covers names, types and contents of all the sandbox copies
+    # (a __pycache__ folder included: it is copied too), so any change regrades.
     (tmp_path / "cnn.py").write_text("x = 1\n")
     first = submission_hash(tmp_path)
-    (tmp_path / "__pycache__").mkdir()
-    (tmp_path / "__pycache__" / "cnn.pyc").write_bytes(b"junk")
     assert submission_hash(tmp_path) == first
+    seen = {first}
     (tmp_path / "cnn.py").write_text("x = 2\n")
-    assert submission_hash(tmp_path) != first
+    seen.add(submission_hash(tmp_path))
     (tmp_path / "cnn.py").write_text("x = 1\n")
+    assert submission_hash(tmp_path) == first
     (tmp_path / "extra.py").write_text("")
-    assert submission_hash(tmp_path) != first
+    seen.add(submission_hash(tmp_path))
+    (tmp_path / "cnn.py").unlink()  # a resubmission without cnn.py: never the stale grade
+    seen.add(submission_hash(tmp_path))
+    (tmp_path / "cnn.py").mkdir()  # the same name, another type
+    seen.add(submission_hash(tmp_path))
+    assert len(seen) == 5
 
 
 def test_shards_partition_every_class():
