@@ -1,33 +1,48 @@
-"""A paper as JSON (contract section 6), Markdown (paper and key), Moodle XML and GIFT.
+"""One registry of paper formats: each is a suffix, a paper writer and a key writer.
 
-The LMS formats are written by :mod:`cnnquiz.bank.lms`; the choices made for them
-(see also ``docs``):
+A new format is one module (a ``Paper -> str | bytes`` writer) plus one line in
+:data:`FORMATS`; ``cnnquiz generate --format`` and the class papers of ``--roster`` take
+their choices, suffixes and writers from here. Formats:
 
-- integer / number questions -> Moodle ``numerical`` (absolute tolerance
-  ``atol + rtol * |answer|``), GIFT ``{#=28:0 ...}``; every known mistake becomes an
-  extra answer with 0 % credit whose feedback names it.
-- choice questions -> Moodle ``multichoice`` (single answer, options in the paper's
-  order), GIFT ``{=right ~wrong}``.
-- shape and matrix questions -> Moodle ``cloze`` with one NUMERICAL blank per number
-  (per-cell feedback for mistakes of the same shape); GIFT has no cloze, so they become
-  ``shortanswer`` questions whose accepted texts are a few spellings of the canonical
-  form (``32x32x10``; matrices as rows separated by ``;``), stated in the question.
+============  ========  ======================================================  =======
+name          suffix    paper                                                   key
+============  ========  ======================================================  =======
+json          .json     the contract's object (section 6; includes the key)     JSON
+markdown      .md       the students' paper                                     Markdown
+moodle-xml    .xml      Moodle XML (:mod:`cnnquiz.bank.lms`)                     Markdown
+gift          .gift     GIFT (:mod:`cnnquiz.bank.gift`)                          Markdown
+qti           .zip      Canvas Classic Quizzes QTI 1.2 (:mod:`cnnquiz.bank.qti`) Markdown
+============  ========  ======================================================  =======
+
+Binary formats (the QTI zip) cannot go to a terminal: :func:`write_paper` writes any
+format to a file, atomically.
 """
 
 from __future__ import annotations
 
 import enum
 import json
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
 
-from cnnquiz.bank._answer_text import format_answer, mistake_text
-from cnnquiz.bank._prompt import format_number
-from cnnquiz.bank.answers import effective_tolerance
-from cnnquiz.bank.lms import gift_escape, prompt_html, to_gift, to_moodle_xml
+from cnnquiz import atomic
+from cnnquiz.bank.answer_check import effective_tolerance
+from cnnquiz.bank.answer_format import format_answer, mistake_text
+from cnnquiz.bank._prompt import prompt_number as format_number
+from cnnquiz.bank.gift import gift_escape, to_gift
+from cnnquiz.bank.lms import prompt_html, to_moodle_xml
+from cnnquiz.bank.lms_common import ExportError
+from cnnquiz.bank.qti import to_qti_zip
 from cnnquiz.bank.question import AnswerKind, Paper, Question
 
 __all__ = [
+    "PaperFormat",
+    "FORMATS",
     "ExportFormat",
+    "ExportError",
+    "FILE_SUFFIX",
+    "KEY_SUFFIX",
     "paper_json",
     "key_json",
     "to_json",
@@ -37,30 +52,16 @@ __all__ = [
     "key_to_markdown",
     "to_moodle_xml",
     "to_gift",
+    "to_qti_zip",
     "export_paper",
     "export_key",
+    "write_paper",
     "format_answer",
     "prompt_html",
     "gift_escape",
-    "FILE_SUFFIX",
 ]
 
 _CONTRACT_KEYS = ("id", "template", "topic", "kind", "prompt", "params", "answer")
-
-
-class ExportFormat(str, enum.Enum):
-    JSON = "json"
-    MARKDOWN = "markdown"
-    MOODLE_XML = "moodle-xml"
-    GIFT = "gift"
-
-
-FILE_SUFFIX = {
-    ExportFormat.JSON: ".json",
-    ExportFormat.MARKDOWN: ".md",
-    ExportFormat.MOODLE_XML: ".xml",
-    ExportFormat.GIFT: ".gift",
-}
 
 
 # --- JSON ---------------------------------------------------------------------------
@@ -143,19 +144,65 @@ def key_to_markdown(paper: Paper) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-# --- dispatch ---------------------------------------------------------------------------------
+# --- the registry ---------------------------------------------------------------------------
 
-def export_paper(paper: Paper, fmt: ExportFormat | str) -> str:
-    """The paper for students (JSON: the contract's object, which includes the key)."""
-    fmt = ExportFormat(fmt)
-    return {
-        ExportFormat.JSON: to_json,
-        ExportFormat.MARKDOWN: to_markdown,
-        ExportFormat.MOODLE_XML: to_moodle_xml,
-        ExportFormat.GIFT: to_gift,
-    }[fmt](paper)
+@dataclass(frozen=True)
+class PaperFormat:
+    """One export format: how its files are named and written."""
+
+    name: str
+    suffix: str
+    paper: Callable[[Paper], str | bytes]
+    key: Callable[[Paper], str]
+    key_suffix: str
+    binary: bool = False
 
 
-def export_key(paper: Paper, fmt: ExportFormat | str) -> str:
+FORMATS: dict[str, PaperFormat] = {f.name: f for f in (
+    PaperFormat("json", ".json", to_json, key_to_json, ".json"),
+    PaperFormat("markdown", ".md", to_markdown, key_to_markdown, ".md"),
+    PaperFormat("moodle-xml", ".xml", to_moodle_xml, key_to_markdown, ".md"),
+    PaperFormat("gift", ".gift", to_gift, key_to_markdown, ".md"),
+    PaperFormat("qti", ".zip", to_qti_zip, key_to_markdown, ".md", binary=True),
+)}
+
+#: The ``--format`` choices, one per registered format (``ExportFormat.MOODLE_XML == "moodle-xml"``).
+ExportFormat = enum.Enum("ExportFormat", {name.upper().replace("-", "_"): name for name in FORMATS}, type=str)
+ExportFormat.__doc__ = "The names of the registered paper formats."
+FILE_SUFFIX = {ExportFormat(name): f.suffix for name, f in FORMATS.items()}
+KEY_SUFFIX = {ExportFormat(name): f.key_suffix for name, f in FORMATS.items()}
+
+
+def _format(fmt: Any) -> PaperFormat:
+    name = fmt.value if isinstance(fmt, enum.Enum) else str(fmt)
+    if name not in FORMATS:
+        raise ExportError(f"--format {name}: unknown format; choose one of {', '.join(FORMATS)}")
+    return FORMATS[name]
+
+
+def export_paper(paper: Paper, fmt: Any) -> str | bytes:
+    """The paper for students in format ``fmt`` (bytes for a binary format such as ``qti``)."""
+    return _format(fmt).paper(paper)
+
+
+def export_key(paper: Paper, fmt: Any) -> str:
     """The key with workings: full JSON for ``json``, Markdown for every other format."""
-    return key_to_json(paper) if ExportFormat(fmt) is ExportFormat.JSON else key_to_markdown(paper)
+    return _format(fmt).key(paper)
+
+
+def write_paper(path: str | Path, paper: Paper, fmt: Any) -> Path:
+    """Write the paper in format ``fmt`` to ``path`` atomically (text or binary).
+
+    Raises
+    ------
+    ExportError
+        When the format cannot carry the paper, or ``path`` cannot be written.
+    """
+    content = export_paper(paper, fmt)
+    try:
+        if isinstance(content, bytes):
+            # atomic.write_text with latin-1 and newline="" writes the bytes unchanged.
+            return atomic.write_text(path, content.decode("latin-1"), encoding="latin-1")
+        return atomic.write_text(path, content)
+    except OSError as error:
+        raise ExportError(f"{path}: cannot write: {error.strerror or error}") from None

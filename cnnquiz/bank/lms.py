@@ -1,4 +1,20 @@
-"""A paper for an LMS: Moodle XML and GIFT (choices made: see :mod:`cnnquiz.bank.export`)."""
+"""A paper as Moodle XML (``<quiz>``), checked against Moodle's importer
+(``question/format/xml/format.php``: ``import_numerical``, ``import_multichoice``,
+``import_multianswer``; cloze syntax: ``question/type/multianswer/questiontype.php``).
+
+- integer / number questions -> ``numerical`` with the quiz's absolute tolerance
+  (``atol + rtol * |answer|``); each known mistake is an extra answer with 0 % whose
+  feedback names it;
+- choice questions -> ``multichoice`` (one answer, options in the paper's order, the
+  named mistake as an option's feedback);
+- shape and matrix questions -> ``cloze``: one ``{1:NUMERICAL:=v:tol}`` blank per
+  number, so every cell keeps the quiz's tolerance; per-cell feedback for mistakes of
+  the same shape.
+
+The question text is HTML with ``{`` written as ``&#123;`` (a custom prompt's own cloze
+syntax is shown, not turned into blanks). A control character in any text is refused
+(XML 1.0 cannot carry it and Moodle would reject the whole file).
+"""
 
 from __future__ import annotations
 
@@ -6,44 +22,28 @@ import html
 import math
 import re
 import xml.etree.ElementTree as ET
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
-from cnnquiz.bank._answer_text import answer_rows, mistake_text, number_text
-from cnnquiz.bank.answers import effective_tolerance
+from cnnquiz.bank.answer_format import mistake_text, number_text
+from cnnquiz.bank.lms_common import (
+    finite,
+    numbers,
+    paper_label,
+    prompt_html as _prompt_html,
+    refuse_control_characters,
+    tolerance_for,
+)
 from cnnquiz.bank.question import AnswerKind, Paper, Question
-from cnnquiz.mistakes import CATALOGUE
+from cnnquiz.bank.verdict import mistake_entry
 
-__all__ = ["prompt_html", "to_moodle_xml", "gift_escape", "to_gift"]
+__all__ = ["to_moodle_xml", "prompt_html"]
 
-
-# --- HTML for the LMS formats -----------------------------------------------------------------
 
 def prompt_html(prompt: str) -> str:
-    """Paragraphs -> ``<p>``, indented blocks (matrices) -> ``<pre>``; everything escaped."""
-    parts = []
-    for block in re.split(r"\n\s*\n", prompt.strip()):
-        lines = block.split("\n")
-        if all(line.startswith("    ") for line in lines):
-            parts.append("<pre>" + html.escape("\n".join(line[4:] for line in lines)) + "</pre>")
-        else:
-            parts.append("<p>" + html.escape(" ".join(line.strip() for line in lines)) + "</p>")
-    return "".join(parts)
-
-
-def _tolerance(q: Question, value: Any) -> float:
-    """The absolute tolerance the quiz itself applies (a non-integer key without one gets the default)."""
-    tol = effective_tolerance(q)
-    return tol.atol + tol.rtol * abs(float(value))
-
-
-def _finite(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _numbers(q: Question) -> list[float]:
-    return [float(v) for v in np.asarray(q.answer, dtype=np.float64).ravel()]
+    """The question text as Moodle XML carries it (``{`` as ``&#123;``: see the module docstring)."""
+    return _prompt_html(prompt, entities="{")
 
 
 # --- Moodle XML -------------------------------------------------------------------------------
@@ -77,10 +77,10 @@ def _moodle_answer(parent: ET.Element, fraction: str, text: str, feedback: str, 
 
 def _moodle_numerical(root: ET.Element, q: Question) -> None:
     el = _moodle_common(root, q, "numerical", prompt_html(q.prompt))
-    _moodle_answer(el, "100", number_text(q.answer), "Correct.", _tolerance(q, q.answer))
+    _moodle_answer(el, "100", number_text(q.answer), "Correct.", tolerance_for(q, q.answer))
     for w in q.wrong_answers:
-        if _finite(w.value):
-            _moodle_answer(el, "0", number_text(w.value), mistake_text(w.mistake), _tolerance(q, w.value))
+        if finite(w.value):
+            _moodle_answer(el, "0", number_text(w.value), mistake_text(w.mistake), tolerance_for(q, w.value))
     ET.SubElement(el, "unitgradingtype").text = "0"
     ET.SubElement(el, "unitpenalty").text = "0.1000000"
     ET.SubElement(el, "showunits").text = "3"
@@ -104,7 +104,7 @@ def _cloze_escape(text: str) -> str:
 
 
 def _cloze_blank(q: Question, index: int, value: float) -> str:
-    tol = _tolerance(q, value)
+    tol = tolerance_for(q, value)
     parts = [f"={number_text(value)}:{number_text(tol)}"]
     seen = {value}
     for w in q.wrong_answers:
@@ -117,13 +117,14 @@ def _cloze_blank(q: Question, index: int, value: float) -> str:
         v = float(other[index])
         if abs(v - value) > tol and v not in seen:
             seen.add(v)
-            feedback = _cloze_escape(html.escape(CATALOGUE[w.mistake].name if w.mistake in CATALOGUE else w.mistake))
-            parts.append(f"%0%{number_text(v)}:{number_text(_tolerance(q, v))}#{feedback}")
+            entry = mistake_entry(w.mistake)
+            feedback = _cloze_escape(html.escape(entry.name if entry else w.mistake))
+            parts.append(f"%0%{number_text(v)}:{number_text(tolerance_for(q, v))}#{feedback}")
     return "{1:NUMERICAL:" + "~".join(parts) + "}"
 
 
 def _moodle_cloze(root: ET.Element, q: Question) -> None:
-    values = _numbers(q)
+    values = numbers(q.answer)
     blanks = [_cloze_blank(q, i, v) for i, v in enumerate(values)]
     if q.kind is AnswerKind.SHAPE:
         order = f" ({html.escape(q.shape_order)})" if q.shape_order else ""
@@ -140,9 +141,10 @@ def _moodle_cloze(root: ET.Element, q: Question) -> None:
 
 def to_moodle_xml(paper: Paper) -> str:
     """Moodle XML (``<quiz>``), one question per paper question, in a category named by the seed."""
+    refuse_control_characters(paper, "moodle-xml")
     root = ET.Element("quiz")
     category = ET.SubElement(root, "question", {"type": "category"})
-    _text(category, "category", f"$course$/cnnquiz/{_label(paper)}")
+    _text(category, "category", f"$course$/cnnquiz/{paper_label(paper)}")
     writers: dict[AnswerKind, Callable[[ET.Element, Question], None]] = {
         AnswerKind.INTEGER: _moodle_numerical,
         AnswerKind.NUMBER: _moodle_numerical,
@@ -154,75 +156,3 @@ def to_moodle_xml(paper: Paper) -> str:
         writers[q.kind](root, q)
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def _label(paper: Paper) -> str:
-    return f"student-{paper.student}" if paper.student else f"seed-{paper.seed}"
-
-
-# --- GIFT -------------------------------------------------------------------------------------
-
-def gift_escape(text: str) -> str:
-    """Backslash-escape GIFT's special characters ``~ = # { } :`` (and ``\\``); newlines -> ``\\n``."""
-    text = re.sub(r"([\\~=#{}:])", r"\\\1", text)
-    return text.replace("\r", "").replace("\n", "\\n")
-
-
-def _gift_numeric(q: Question) -> str:
-    parts = [f"={number_text(q.answer)}:{number_text(_tolerance(q, q.answer))}#Correct."]
-    for w in q.wrong_answers:
-        if _finite(w.value):
-            parts.append(f"=%0%{number_text(w.value)}:{number_text(_tolerance(q, w.value))}#{gift_escape(mistake_text(w.mistake))}")
-    return "{#" + " ".join(parts) + "}"
-
-
-def _gift_choice(q: Question) -> str:
-    named = {w.value: mistake_text(w.mistake) for w in q.wrong_answers}
-    parts = []
-    for option in q.choices or [q.answer]:
-        if option == q.answer:
-            parts.append(f"={gift_escape(html.escape(option))}#{gift_escape(html.escape(q.explanation or 'Correct.'))}")
-        else:
-            feedback = named.get(option)
-            tail = f"#{gift_escape(html.escape(feedback))}" if feedback else ""
-            parts.append(f"~{gift_escape(html.escape(option))}{tail}")
-    return "{" + " ".join(parts) + "}"
-
-
-def _spellings(q: Question, value: Any) -> list[str]:
-    if q.kind is AnswerKind.SHAPE:
-        items = [number_text(v) for v in value]
-        return list(dict.fromkeys(["x".join(items), " x ".join(items), ", ".join(items), ",".join(items)]))
-    rows = [" ".join(row) for row in answer_rows(value)]
-    return list(dict.fromkeys(["; ".join(rows), ";".join(rows)]))
-
-
-def _gift_short(q: Question) -> tuple[str, str]:
-    if q.kind is AnswerKind.SHAPE:
-        how = f"Type the shape as {q.shape_order or 'numbers separated by x'}, e.g. 4x4x6."
-    else:
-        how = "Type the rows separated by ; and the numbers of a row separated by spaces."
-    parts = [f"={gift_escape(s)}" for s in _spellings(q, q.answer)]
-    for w in q.wrong_answers:
-        if isinstance(w.value, list) and np.isfinite(np.asarray(w.value, dtype=np.float64)).all():
-            wrong = _spellings(q, w.value)[0]
-            parts.append(f"=%0%{gift_escape(wrong)}#{gift_escape(mistake_text(w.mistake))}")
-    return how, "{" + " ".join(parts) + "}"
-
-
-def to_gift(paper: Paper) -> str:
-    """GIFT, one question per paper question (HTML question text, escaped)."""
-    out = [f"// cnnquiz paper: seed {paper.seed}" + (f", student {paper.student}" if paper.student else ""),
-           f"$CATEGORY: $course$/cnnquiz/{_label(paper)}", ""]
-    for q in paper.questions:
-        text = prompt_html(q.prompt)
-        if q.kind in (AnswerKind.INTEGER, AnswerKind.NUMBER):
-            answer = _gift_numeric(q)
-        elif q.kind is AnswerKind.CHOICE:
-            answer = _gift_choice(q)
-        else:
-            how, answer = _gift_short(q)
-            text += "<p>" + html.escape(how) + "</p>"
-        out.append(f"::{gift_escape(q.id + ' ' + q.template)}::[html]{gift_escape(text)}{answer}")
-        out.append("")
-    return "\n".join(out)

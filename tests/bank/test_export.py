@@ -1,4 +1,6 @@
-"""Exports: the contract's JSON, Markdown paper and key, Moodle XML and GIFT (goldens + checks)."""
+"""Exports: the contract's JSON, Markdown paper and key, Moodle XML and GIFT (goldens + checks),
+and the registry of formats. GIFT and cloze checks replay the parsing rules of Moodle's
+importers (``question/format/gift/format.php``, ``question/type/multianswer/questiontype.php``)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,11 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from cnnquiz.bank import generate_paper, load_bank
+from cnnquiz.bank.answer_check import check
 from cnnquiz.bank.export import (
+    FILE_SUFFIX,
+    FORMATS,
+    ExportError,
     ExportFormat,
     export_key,
     export_paper,
@@ -21,7 +27,10 @@ from cnnquiz.bank.export import (
     prompt_html,
     to_gift,
     to_moodle_xml,
+    write_paper,
 )
+from cnnquiz.bank.gift import gift_option, shape_spellings
+from cnnquiz.bank.lms_common import tolerance_for
 from cnnquiz.bank.question import AnswerKind, Paper, Question, Tolerance, WrongAnswer
 
 from .bank_helpers import GOLDEN
@@ -36,10 +45,12 @@ def small_paper() -> Paper:
 
 
 def _golden(name: str, text: str) -> None:
+    """Compare with the golden file; CNNQUIZ_UPDATE_GOLDEN=1 rewrites it and skips (never compares)."""
     path = GOLDEN / name
     if os.environ.get("CNNQUIZ_UPDATE_GOLDEN"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+        pytest.skip(f"rewrote {path}")
     assert path.exists(), f"missing golden {path}; run with CNNQUIZ_UPDATE_GOLDEN=1"
     assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
 
@@ -205,3 +216,112 @@ def test_gift_every_question_is_one_line_with_one_answer_block() -> None:
         body = line.split("::", 2)[2]
         opening = [m.start() for m in re.finditer(r"(?<!\\)\{", re.sub(r"\\\\", "  ", body))]
         assert len(opening) == 1 and body.endswith("}")
+
+
+# --- GIFT as Moodle's importer reads it --------------------------------------------------------
+
+# qformat_gift::readquestion: an answer starting like this gets that share of the credit.
+_GIFT_WEIGHT = re.compile(r"^%\-*([0-9]{1,2})\.?([0-9]*)%")
+
+
+def _moodle_gift_unescape(text: str) -> str:
+    """qformat_gift::escapedchar_pre, then _post: what Moodle keeps of an escaped text."""
+    text = text.replace("\\\\", "&&092;")
+    for char in ":#={}~":
+        text = text.replace("\\" + char, char)
+    return text.replace("\\n", "\n").replace("&&092;", "\\")
+
+
+def _choice(options: list[str], answer: str, **extra: object) -> Question:
+    return Question(id="q1", template="t", topic="x", difficulty=1, kind="choice", prompt="Which?", params={},
+                    answer=answer, choices=options, **extra)
+
+
+def test_gift_option_starting_with_a_weight_gets_no_partial_credit() -> None:
+    q = _choice(["%50% of the pixels", "[plain] all of them", "none"], "none")
+    block = to_gift(Paper(seed=1, count=1, questions=[q])).splitlines()[3]
+    answers = block[block.index("{") + 1:-1]
+    wrong = [a.strip() for a in re.split(r"(?<!\\)~", answers) if a.strip() and not a.startswith("=")]
+    assert len(wrong) == 2
+    for option in wrong:
+        assert not _GIFT_WEIGHT.match(option)  # Moodle would give %50% credit to a matching answer
+        assert not option.startswith("[")  # nor read a format marker
+    assert html.unescape(_moodle_gift_unescape(wrong[0])) == "%50% of the pixels"
+    assert gift_option("[plain] x").startswith("&\\#91;")
+
+
+def test_gift_shape_spellings_are_all_accepted_by_the_quiz() -> None:
+    q = next(q for q in small_paper().questions if q.kind is AnswerKind.SHAPE)
+    spellings = shape_spellings(q.answer)
+    assert {"25x25x14", "25 x 25 x 14", "(25, 25, 14)", "[25,25,14]", "25 25 14"} <= set(spellings)
+    for spelling in spellings:
+        assert check(q, spelling).correct, spelling
+    block = next(line for line in to_gift(small_paper()).splitlines() if line.startswith("::q3"))
+    for spelling in spellings:
+        assert "=" + spelling.replace(",", ",") in _moodle_gift_unescape(block)
+
+
+def _decimal_matrix() -> Question:
+    return Question(id="q4", template="avg-pool", topic="pooling", difficulty=1, kind="matrix", prompt="Average pool?",
+                    params={}, answer=[[5.5, 2.25], [1.0, 3.75]], tolerance=Tolerance(atol=0.001),
+                    wrong_answers=[WrongAnswer(mistake="max_instead_of_avg", value=[[8, 4], [2, 6]])])
+
+
+def test_gift_refuses_a_matrix_of_decimals_and_points_to_moodle_xml() -> None:
+    with pytest.raises(ExportError, match=r"--format gift: q4 \(template avg-pool\) is a matrix of decimals; GIFT has "
+                                          r"no numerical blanks.*\(±0\.001\).*--format moodle-xml"):
+        to_gift(Paper(seed=1, count=1, questions=[_decimal_matrix()]))
+
+
+def test_cloze_keeps_the_quiz_tolerance_for_every_cell() -> None:
+    q = _decimal_matrix()
+    text = _moodle(Paper(seed=1, count=1, questions=[q])).findall("question")[1].findtext("questiontext/text")
+    blanks = re.findall(r"\{1:NUMERICAL:=([-0-9.e]+):([0-9.e-]+)", text)
+    assert [float(v) for v, _ in blanks] == [5.5, 2.25, 1.0, 3.75]
+    assert [float(t) for _, t in blanks] == pytest.approx([tolerance_for(q, v) for v in (5.5, 2.25, 1.0, 3.75)])
+    # 5.50 is accepted by Moodle (numerical) as by the quiz.
+    assert abs(float("5.50") - 5.5) <= float(blanks[0][1]) and check(q, "5.50 2.25; 1 3.75").correct
+
+
+# qtype_multianswer's ANSWER_START_REGEX: what Moodle turns into a blank in a cloze question text.
+_CLOZE_START = re.compile(r"\{([0-9]*):(NUMERICAL|NM|MULTICHOICE(_[A-Z]+)?|MC[A-Z]*|SHORTANSWER(_C)?|SA|MW|SAC|MWC|"
+                          r"MULTIRESPONSE(_[A-Z]+)?|MR[A-Z]*):")
+
+
+def test_cloze_syntax_in_a_custom_prompt_adds_no_blank() -> None:
+    q = Question(id="q1", template="custom", topic="x", difficulty=1, kind="shape",
+                 prompt="Output of {1:SHORTANSWER:=x} and {2:NM:=3:0}?", params={}, answer=[2, 3])
+    text = _moodle(Paper(seed=1, count=1, questions=[q])).findall("question")[1].findtext("questiontext/text")
+    assert len(_CLOZE_START.findall(text)) == 2  # the two cells, not the prompt's two
+    assert html.unescape(text).startswith("<p>Output of {1:SHORTANSWER:=x} and {2:NM:=3:0}?</p>")
+
+
+@pytest.mark.parametrize("fmt", ["moodle-xml", "gift", "qti"])
+def test_control_characters_are_refused_with_one_line(fmt: str) -> None:
+    q = Question(id="q2", template="custom", topic="x", difficulty=1, kind="integer", prompt="page\x0cbreak?",
+                 params={}, answer=3)
+    with pytest.raises(ExportError, match=rf"--format {fmt}: q2 \(template custom\) prompt: control character "
+                                          r"U\+000C at position 4; XML cannot carry it"):
+        export_paper(Paper(seed=1, count=1, questions=[q]), fmt)
+
+
+# --- the registry --------------------------------------------------------------------------
+
+def test_every_format_is_registered_once_with_a_suffix_and_writers() -> None:
+    assert [f.value for f in ExportFormat] == list(FORMATS) == ["json", "markdown", "moodle-xml", "gift", "qti"]
+    assert FILE_SUFFIX[ExportFormat.QTI] == ".zip" and FORMATS["qti"].binary
+    paper = small_paper()
+    for name, fmt in FORMATS.items():
+        out = export_paper(paper, name)
+        assert isinstance(out, bytes if fmt.binary else str)
+        assert export_key(paper, name).strip()
+
+
+def test_write_paper_writes_text_and_binary_atomically(tmp_path) -> None:
+    paper = small_paper()
+    write_paper(tmp_path / "p.zip", paper, "qti")
+    write_paper(tmp_path / "p.gift", paper, ExportFormat.GIFT)
+    assert (tmp_path / "p.zip").read_bytes() == export_paper(paper, "qti")
+    assert (tmp_path / "p.gift").read_text(encoding="utf-8") == to_gift(paper)
+    with pytest.raises(ExportError, match="unknown format; choose one of json, markdown"):
+        export_paper(paper, "docx")
