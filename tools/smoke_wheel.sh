@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Packaging smoke job: build the sdist and the wheel, install the wheel in a fresh venv
+# (no system site-packages; dependencies from the package index), and from a folder
+# outside the repository run every command a user runs, asserting on their outputs.
+# Then build the Gradescope bundle with that wheel and run it as Gradescope does.
+#
+#   tools/smoke_wheel.sh            # from anywhere; needs python3 with `build` (test extra)
+#
+# The wheel is built from the sdist (python -m build does that), so a file missing from
+# the sdist fails here too.
+set -euo pipefail
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+PY="${PYTHON:-python3}"
+WORK="$(mktemp -d /tmp/cnnquiz-smoke.XXXXXX)"
+chmod 755 "$WORK"  # the sandbox's private uid must be able to reach the venv's interpreter
+trap 'rm -rf "$WORK"' EXIT
+fail() { echo "smoke: FAILED: $*" >&2; exit 1; }
+STEPS=0
+step() { STEPS=$((STEPS + 1)); echo "smoke: $*"; }
+
+step "building the sdist and the wheel"
+"$PY" -m build --outdir "$WORK/dist" "$REPO" >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log"; fail "build"; }
+WHEEL="$(ls "$WORK"/dist/cnnquiz-*.whl)"
+SDIST="$(ls "$WORK"/dist/cnnquiz-*.tar.gz)"
+"$PY" - "$WHEEL" "$SDIST" <<'EOF' || fail "archive contents"
+import sys, tarfile, zipfile
+wheel, sdist = sys.argv[1:]
+names = zipfile.ZipFile(wheel).namelist()
+tops = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+assert tops == {"cnnquiz"}, f"top-level names in the wheel: {sorted(tops)}"
+for data in ("cnnquiz/question_bank/networks/vgg16.yaml", "cnnquiz/question_bank/assignments/cnn.yaml"):
+    assert data in names, f"{data} missing from the wheel"
+assert sum(n.startswith("cnnquiz/question_bank/templates/") for n in names) >= 10, "templates missing"
+top_level = [n for n in names if n.endswith(".dist-info/top_level.txt")]
+assert not top_level or zipfile.ZipFile(wheel).read(top_level[0]).split() == [b"cnnquiz"]
+members = tarfile.open(sdist).getnames()
+assert any(m.endswith("/question_bank/networks/vgg16.yaml") for m in members), "question_bank missing from the sdist"
+print(f"smoke: {len(names)} files in the wheel, {len(members)} in the sdist; only cnnquiz at the top")
+EOF
+
+step "installing the wheel in a fresh venv"
+"$PY" -m venv "$WORK/venv"
+"$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check "$WHEEL" 2>&1 | grep -v "^WARNING: Location" || true
+CNNQUIZ="$WORK/venv/bin/cnnquiz"
+[ -x "$CNNQUIZ" ] || fail "the wheel installed no cnnquiz command"
+
+OUTSIDE="$WORK/elsewhere"
+mkdir -p "$OUTSIDE"
+cd "$OUTSIDE"
+export NO_COLOR=1 COLUMNS=200
+check() { "$WORK/venv/bin/python" -c "$1" "${@:2}" || fail "$1"; }
+
+step "version, topics, summary"
+version="$("$CNNQUIZ" --version)"
+[ "$version" = "cnnquiz $("$PY" -c "import sys; sys.path.insert(0, '$REPO'); import cnnquiz; print(cnnquiz.__version__)")" ] \
+    || fail "--version printed '$version'"
+"$CNNQUIZ" topics >topics.txt
+grep -Eq "^[0-9]+ templates in [0-9]+ topics" topics.txt || fail "topics: $(head -1 topics.txt)"
+"$CNNQUIZ" summary vgg16 --json >vgg16.json
+check "import json,sys; d=json.load(open('vgg16.json')); assert d['total_params'] == 138357544, d['total_params']"
+
+step "generate in every format (same output as the checkout's)"
+formats="$("$WORK/venv/bin/python" -c "from cnnquiz.bank.export import ExportFormat; print(' '.join(f.value for f in ExportFormat))")"
+for fmt in $formats; do
+    "$CNNQUIZ" generate --seed 7 --count 5 --format "$fmt" --out "paper.$fmt"
+    (cd "$REPO" && "$PY" -m cnnquiz generate --seed 7 --count 5 --format "$fmt" --out "$OUTSIDE/checkout.$fmt")
+    cmp -s "paper.$fmt" "checkout.$fmt" || fail "generate --format $fmt differs from the checkout's"
+    case "$fmt" in
+        json) check "import json; d=json.load(open('paper.json')); assert d['seed'] == 7 and len(d['questions']) == 5" ;;
+        moodle-xml|qti*) check "import sys, xml.etree.ElementTree as ET; ET.parse(sys.argv[1])" "paper.$fmt" ;;
+        *) [ -s "paper.$fmt" ] || fail "generate --format $fmt wrote nothing" ;;
+    esac
+done
+step "formats checked: $formats"
+
+step "a piped quiz answered from the key"
+"$CNNQUIZ" generate --seed 11 --count 3 --topic output_size --format json --out quiz.json
+check "import json; [print(q['answer']) for q in json.load(open('quiz.json'))['questions']]" >answers.txt
+"$CNNQUIZ" quiz --seed 11 --count 3 --topic output_size <answers.txt >quiz.txt
+grep -q "Score: 3 / 3" quiz.txt || fail "quiz: $(tail -3 quiz.txt)"
+
+step "grade the shipped examples (same scores as the checkout's) and check one student"
+cp -r "$REPO/submissions/examples" submissions
+"$CNNQUIZ" grade submissions --out graded >/dev/null
+(cd "$REPO" && "$PY" -m cnnquiz grade "$OUTSIDE/submissions" --out "$OUTSIDE/graded-checkout" >/dev/null)
+cmp -s graded/grades.csv graded-checkout/grades.csv || fail "grades differ: $(diff graded/grades.csv graded-checkout/grades.csv)"
+check "import csv; rows={r['student']: r for r in csv.DictReader(open('graded/grades.csv'))}; a=rows['alice_correct']; assert a['score'] == a['max_score'] != '0', a; assert float(rows['bob_flipped_kernel']['score']) < float(a['score'])"
+"$CNNQUIZ" check submissions/alice_correct >check.txt || fail "check alice_correct exited $?"
+grep -q "PASS" check.txt || fail "check: $(tail -2 check.txt)"
+if "$CNNQUIZ" check submissions/bob_flipped_kernel >check-bob.txt; then fail "check passed a flipped kernel"; fi
+grep -q "FAIL" check-bob.txt || fail "check bob: $(tail -2 check-bob.txt)"
+
+step "the Gradescope bundle, set up and run as Gradescope does"
+"$CNNQUIZ" autograder gradescope --wheel "$WHEEL" --out autograder.zip >/dev/null
+AG="$WORK/autograder"
+mkdir -p "$AG/source" "$AG/submission"
+(cd "$AG/source" && "$WORK/venv/bin/python" -m zipfile -e "$OUTSIDE/autograder.zip" .)
+chmod +x "$AG/source/setup.sh" "$AG/source/run_autograder"
+cp "$AG/source/run_autograder" "$AG/run_autograder"
+(cd "$AG/source" && PATH="$WORK/venv/bin:$PATH" AUTOGRADER_ROOT="$AG" bash ./setup.sh >"$WORK/setup.log" 2>&1) \
+    || { tail -20 "$WORK/setup.log"; fail "setup.sh"; }
+for student in alice_correct bob_flipped_kernel; do
+    rm -rf "$AG/submission" "$AG/results" && cp -r "submissions/$student" "$AG/submission"
+    AUTOGRADER_ROOT="$AG" bash "$AG/run_autograder" >/dev/null
+    check "import csv, json, sys
+d = json.load(open(sys.argv[1])); row = {r['student']: r for r in csv.DictReader(open('graded/grades.csv'))}[sys.argv[2]]
+assert (d['score'], d['max_score']) == (float(row['score']), float(row['max_score'])), (d['score'], row)" \
+        "$AG/results/results.json" "$student"
+done
+
+# Every step's assertions passed (a failure exits above); the closing line CI reads.
+echo "smoke: $STEPS passed, 0 failed"
