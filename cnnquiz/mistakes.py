@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from cnnquiz.computations import COMPUTATIONS, Computation
-from cnnquiz.workings import WORKINGS
+from cnnquiz.workings import ELEMENT_WORKINGS, WORKINGS
 
 __all__ = [
     "Mistake",
@@ -50,9 +50,9 @@ CATALOGUE: dict[str, Mistake] = {
         Mistake("forgot_plus_one", "you forgot the +1",
                 "The number of positions is (span / stride) + 1: the first window counts too."),
         Mistake("padding_once", "padding counts on both sides",
-                "Padding is added on the top and the bottom (left and right), so it enters the formula as 2 x padding."),
+                "Padding p is added on each side (top and bottom, left and right), so it enters the formula as 2 x p."),
         Mistake("stride_ignored", "the stride was ignored",
-                "With stride s the window jumps s pixels at a time, so the span is divided by the stride."),
+                "With stride s the window jumps s pixels at a time, so only every s-th position is used."),
         Mistake("dilation_ignored", "the dilation was ignored",
                 "A dilated kernel covers d x (k - 1) + 1 pixels, not k."),
         Mistake("height_width_swapped", "height and width are swapped",
@@ -62,15 +62,18 @@ CATALOGUE: dict[str, Mistake] = {
         Mistake("bias_forgotten", "the bias was forgotten",
                 "Each filter (or neuron) has one bias parameter that is added to its sum."),
         Mistake("input_channels_forgotten", "the input channels were forgotten",
-                "A filter spans all input channels: each one has in_channels x kh x kw weights."),
+                "A filter has one kh x kw slice for every input channel it sees (all of them, or in_channels / groups "
+                "with groups), so it has that many x kh x kw weights."),
         Mistake("groups_ignored", "the groups were ignored",
-                "With groups=g each filter only sees in_channels / g channels."),
+                "With groups=g the channels are split into g groups and each filter only sees the in_channels / g "
+                "channels of its group."),
         Mistake("kernel_flipped", "that is a flipped kernel: PyTorch computes cross-correlation",
                 "Textbook convolution flips the kernel; PyTorch (and CNNs in general) slide it unflipped."),
         Mistake("padding_ignored", "the zero padding was ignored",
                 "Padding adds a border of zeros before the kernel slides, which changes every edge value."),
         Mistake("pool_stride_one", "the pooling stride was taken as 1",
-                "Unless stated, pooling uses stride = kernel size, so windows do not overlap."),
+                "Pooling windows move by the pooling stride, not 1 pixel at a time; the stride is the kernel size "
+                "when none is given."),
         Mistake("ceil_floor_swapped", "floor and ceil are mixed up",
                 "ceil_mode=False rounds the number of windows down; ceil_mode=True rounds it up."),
         Mistake("max_instead_of_avg", "that is max pooling, not average pooling",
@@ -78,9 +81,10 @@ CATALOGUE: dict[str, Mistake] = {
         Mistake("avg_instead_of_max", "that is average pooling, not max pooling",
                 "Max pooling keeps the largest value of each window, not the mean."),
         Mistake("relu_before_sigmoid", "ReLU was applied before the sigmoid",
-                "sigmoid(ReLU(z)) is never below 0.5, because ReLU maps every negative z to 0 and sigmoid(0) = 0.5."),
+                "0.5 is sigmoid(0): negative inputs were set to 0 first, as a ReLU does; sigmoid(x) = "
+                "1 / (1 + e^-x) is below 0.5 for every negative x."),
         Mistake("relu_forgotten", "the ReLU was forgotten",
-                "ReLU comes first: negative z becomes 0 before the sigmoid, so the result is 0.5."),
+                "ReLU comes first: a negative z becomes 0 before the sigmoid, and sigmoid(0) = 0.5."),
         Mistake("softmax_overflow", "softmax without max-subtraction overflows",
                 "exp(1000) is inf in floating point; subtract max(z) from every logit first (the result is unchanged)."),
         Mistake("softmax_not_normalized", "the exponentials were not normalized",
@@ -230,10 +234,16 @@ def diagnose(
     return combine(matching_mistakes(computation, params, got, rtol=rtol, atol=atol, only=only))
 
 
-def working(computation: str, params: Mapping[str, Any]) -> str:
-    """The correct working, with the numbers put in (e.g. the size formula)."""
-    writer = WORKINGS.get(computation)
+def working(computation: str, params: Mapping[str, Any], *, element: Sequence[int] | None = None) -> str:
+    """The correct working, with the numbers put in (e.g. the size formula).
+
+    ``element`` (0-based indices into the result, leading axes of size 1 left out) asks
+    for the working of that one cell, where the computation has such a writer.
+    """
     answer = compute(computation, params)
+    if element is not None and computation in ELEMENT_WORKINGS:
+        return ELEMENT_WORKINGS[computation](params, answer, element)
+    writer = WORKINGS.get(computation)
     if writer is None:
         return f"answer: {_short(answer)}"
     return writer(params, answer)

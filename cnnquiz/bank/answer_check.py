@@ -320,7 +320,7 @@ def _swap_hw(dims: Sequence[int], labels: list[str]) -> list[int]:
 
 def _check_shape(question: Question, text: str) -> _Outcome:
     key = [int(d) for d in question.answer]
-    parsed = parse_shape(text, hint=expected_format(question))
+    parsed = parse_shape(text, hint=expected_format(question), min_dims=min(2, len(key)))
     dims = list(parsed.dims)
     given = format_shape(dims)
     labels = _labels(question, len(key))

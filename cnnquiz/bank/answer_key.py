@@ -17,7 +17,9 @@ from cnnquiz import mistakes
 from cnnquiz.bank._draw import Rejected, TemplateBug, plain, resolve
 from cnnquiz.bank._prompt import prompt_number
 from cnnquiz.bank.question import AnswerKind
-from cnnquiz.bank.schema import Effect, MatchOption, Part, Template, Transform
+from cnnquiz.bank.filter_effects import effect_working, matching_option
+from cnnquiz.bank.schema import Part, Template, Transform
+from cnnquiz.workings import ELEMENT_WORKINGS
 
 __all__ = ["Evaluated", "evaluate", "answer_rejection", "normalize"]
 
@@ -125,37 +127,6 @@ def _is_integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-# --- choice answers found by running the filter -------------------------------------------
-
-def _effect(effect: Effect, x: np.ndarray) -> np.ndarray:
-    if effect.zero:
-        return np.zeros_like(x)
-    if effect.identity:
-        return x.copy()
-    if effect.scale is not None:
-        return effect.scale * x
-    dy, dx = effect.shift or (0, 0)
-    out = np.zeros_like(x)
-    h, w = x.shape
-    out[max(dy, 0): h + min(dy, 0), max(dx, 0): w + min(dx, 0)] = x[
-        max(-dy, 0): h - max(dy, 0), max(-dx, 0): w - max(dx, 0)
-    ]
-    return out
-
-
-def _match(result: Any, x: Any, options: list[MatchOption]) -> str | None:
-    out = np.asarray(result, dtype=np.float64)
-    image = np.asarray(x, dtype=np.float64)[0]
-    while out.ndim > 2:
-        out = out[0]
-    if out.shape != image.shape:
-        return None
-    for option in options:
-        if np.allclose(out, _effect(option.effect, image)):
-            return option.text
-    return None
-
-
 # --- working --------------------------------------------------------------------------
 
 def _short(value: Any) -> str:
@@ -166,27 +137,46 @@ def _short(value: Any) -> str:
     return prompt_number(value) if isinstance(value, (int, float)) else str(value)
 
 
-def _working(template: Template, parts: list[Part], args: list[dict], refs: list[Any], answer: Any) -> str:
+def _element(template: Template, values: Mapping[str, Any]) -> list[int] | None:
+    """The 0-based cell a ``pick`` asks for (in the squeezed result), or None."""
     assert template.answer is not None
-    texts = []
-    for part, a in zip(parts, args):
-        try:
-            texts.append(mistakes.working(part.computation, a))
-        except (ValueError, TypeError, KeyError, IndexError):
-            texts.append(f"{part.computation}: {_short(plain(mistakes.compute(part.computation, a)))}")
+    pick = template.answer.transform.pick
+    return None if pick is None else [int(i) - 1 for i in resolve(list(pick), values)]
+
+
+def _part_working(part: Part, args: Mapping[str, Any], element: list[int] | None) -> str:
+    try:
+        return mistakes.working(part.computation, args, element=element)
+    except (ValueError, TypeError, KeyError, IndexError):
+        return f"{part.computation}: {_short(plain(mistakes.compute(part.computation, args)))}"
+
+
+def _working(template: Template, parts: list[Part], args: list[dict], refs: list[Any], answer: Any,
+             values: Mapping[str, Any]) -> str:
+    """The working of the key, from the same parameters as the prompt; its last clause
+    ends with the answer as the question asks for it."""
+    assert template.answer is not None
+    transform = template.answer.transform
+    if template.answer.match is not None:  # the probe image is not shown: explain the filter
+        return " ".join(effect_working(args[0], answer).split())
+    element = _element(template, values)
     if len(parts) == 1:
-        text = texts[0]
+        text = _part_working(parts[0], args[0], element)
+        if element is not None and parts[0].computation in ELEMENT_WORKINGS:
+            element = None  # the working already ends with the cell asked for
     else:
+        texts = [_part_working(part, a, None) for part, a in zip(parts, args)]
         sign = " + " if template.answer.combine == "sum" else " - "
         numbers = sign.join(_short(plain(r)) for r in refs)
-        text = "; ".join(f"({i + 1}) {t}" for i, t in enumerate(texts)) + f"; {template.answer.combine}: {numbers} = {_short(answer)}"
-    transform = template.answer.transform
-    if template.answer.match is not None:
-        text += f"; so the filter: {answer}"
-    elif transform.layout == "HWC":
+        text = "; ".join(f"({i + 1}) {t}" for i, t in enumerate(texts))
+        if element is None:
+            text += f"; {template.answer.combine}: {numbers} = {_short(answer)}"
+    if transform.layout == "HWC":
         text += f"; as {template.shape_order or 'H x W x C'}: {_short(answer)}"
-    elif transform.pick is not None:
-        text += f"; the element asked for is {_short(answer)}"
+    elif element is not None:
+        cell = (f"row {element[0] + 1}, column {element[1] + 1}" if len(element) == 2
+                else "(" + ", ".join(str(i + 1) for i in element) + ")")
+        text += f"; the element at {cell} is {_short(answer)}"
     return " ".join(text.split())
 
 
@@ -196,7 +186,7 @@ def _format(template: Template, value: Any, values: Mapping[str, Any], x: Any) -
     """A solver value (reference or mistaken) in the answer's format; ValueError/IndexError if impossible."""
     assert template.answer is not None
     if template.answer.match is not None:
-        text = _match(value, x, list(template.answer.match))
+        text = matching_option(value, x, list(template.answer.match))
         if text is None:
             raise ValueError("the filter's result matches none of the options")
         return text
@@ -245,7 +235,7 @@ def evaluate(template: Template, values: Mapping[str, Any]) -> Evaluated:
         else:
             wrong[same] = (f"{wrong[same][0]}+{key}", wrong[same][1])
     options = [o.text for o in template.answer.match] if template.answer.match else None
-    return Evaluated(answer, wrong, _working(template, parts, args, refs, answer), options)
+    return Evaluated(answer, wrong, _working(template, parts, args, refs, answer, values), options)
 
 
 def answer_rejection(template: Template, ev: Evaluated) -> str | None:

@@ -60,14 +60,14 @@ def _strip_brackets(text: str) -> tuple[str, bool]:
     return text, False
 
 
-def parse_shape(text: str, *, hint: str = "the dimensions, e.g. 32 x 32 x 10") -> ParsedShape:
+def parse_shape(text: str, *, hint: str = "the dimensions, e.g. 32 x 32 x 10", min_dims: int = 2) -> ParsedShape:
     """Read a shape: ``32x32x10``, ``32 x 32 x 10``, ``32×32×10``, ``(10, 32, 32)``,
     ``[10,32,32]``, ``10 32 32`` or ``torch.Size([10, 32, 32])``.
 
     Raises
     ------
     AnswerFormatError
-        When a part is not a whole number >= 0, or only one number was typed.
+        When a part is not a whole number >= 0, or fewer than ``min_dims`` numbers were typed.
 
     Examples
     --------
@@ -89,7 +89,7 @@ def parse_shape(text: str, *, hint: str = "the dimensions, e.g. 32 x 32 x 10") -
                 if part else f"a dimension is missing; type {hint}"
             )
         dims.append(int(part))
-    if len(dims) < 2:
+    if len(dims) < min_dims:  # one number is a shape only where a 1-D one is asked for (after flatten)
         raise AnswerFormatError(f"a shape has several dimensions; type {hint}")
     return ParsedShape(tuple(dims), bracketed)
 

@@ -21,7 +21,7 @@ SHIPPED_TOPICS = {
 
 def test_shipped_bank_covers_every_topic_with_several_templates() -> None:
     bank = load_bank()
-    assert set(bank.topics) == SHIPPED_TOPICS
+    assert SHIPPED_TOPICS <= set(bank.topics)  # the question families add more (cnnquiz.families)
     for topic, templates in bank.topics.items():
         assert len(templates) >= 3, topic
     assert {t.difficulty for t in bank.templates} == {1, 2, 3}
