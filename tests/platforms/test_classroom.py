@@ -52,3 +52,40 @@ def test_the_command_writes_the_step_output(tmp_path: Path, monkeypatch) -> None
     points = sum(test["score"] for test in payload["tests"])
     assert payload["status"] == "fail" and 0 < points < payload["max_score"]
     assert f"Points {points:g}/{payload['max_score']:g}" in run.output
+
+
+def test_the_documented_workflow_hands_the_points_to_the_reporter(tmp_path: Path) -> None:
+    """Run the workflow's own check and points steps in a student repository, then decode as the reporter does."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import yaml
+
+    from platform_helpers import ROOT
+
+    job = yaml.safe_load((ROOT / "docs" / "cnnquiz-check.yml").read_text(encoding="utf-8"))["jobs"]["autograding"]
+    assert job["name"] == "Autograding Tests"  # the check run GitHub Classroom reads
+    steps = {step.get("name"): step for step in job["steps"]}
+    points, reporter = steps["Points for GitHub Classroom"], steps["Autograding Reporter"]
+    runner = reporter["with"]["runners"]
+    assert reporter["env"] == {f"{runner.upper()}_RESULTS": "${{ steps.%s.outputs.result }}" % points["id"]}
+
+    repo = tmp_path / "student-repo"
+    shutil.copytree(EXAMPLES / "dave_pool_stride_one", repo)
+    output = tmp_path / "github_output"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CNNQUIZ_")}
+    env.update(PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}", GITHUB_ACTIONS="true",
+               GITHUB_OUTPUT=str(output), MIN_SCORE="", CNNQUIZ_ISOLATION=forced_level())
+    check = subprocess.run(["bash", "-c", steps["Run the public tests"]["run"]], cwd=repo, env=env,
+                           capture_output=True, text=True, timeout=120, check=False)
+    assert check.returncode == 1 and "::error file=cnn.py" in check.stdout  # dave's pooling fails a public test
+    assert (repo / "cnnquiz-results.xml").is_file()
+    run = subprocess.run(["bash", "-c", points["run"]], cwd=repo, env=env, capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    encoded = dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines())["result"]
+    payload = json.loads(base64.b64decode(encoded))  # what the reporter does with <RUNNER>_RESULTS
+    assert payload["status"] == "fail" and any(test["status"] == "fail" for test in payload["tests"])
+    assert sum(test["score"] for test in payload["tests"]) < payload["max_score"]
