@@ -181,9 +181,13 @@ def _print_progress(summary: Any, path: Path) -> None:
                       str(t.correct), str(t.in_review) if t.in_review else "")
     console.print(table)
     if summary.mistakes:
-        console.print(Text("Mistakes made most often", style="bold"))
+        mistakes = Table(title="Mistakes made most often", box=None, padding=(0, 1), title_justify="left")
+        mistakes.add_column("times", justify="right")
+        mistakes.add_column("mistake", style="bold", max_width=30)
+        mistakes.add_column("remember", ratio=1)
         for m in summary.mistakes:
-            console.print(Text.assemble(f"  {m.count:>3} x ", (m.name, "bold"), f": {m.reminder}"), soft_wrap=False)
+            mistakes.add_row(str(m.count), m.name, m.reminder)
+        console.print(mistakes)
     console.print(Text(
         f"Totals: {summary.answers} answers, {summary.correct} right ({summary.correct / summary.answers:.0%}); "
         f"sessions: {summary.sessions}; days: {summary.days}.\n"

@@ -127,6 +127,7 @@ class History:
             raise HistoryError(f"{self.path}: cannot open the history ({error})") from None
         try:
             conn.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
+            self._check_version(conn)  # before WAL: a newer cnnquiz's file is left byte for byte
             conn.execute("PRAGMA journal_mode = WAL")
             self._migrate(conn)
             conn.execute("SELECT count(*) FROM answers").fetchone()
@@ -135,11 +136,14 @@ class History:
             raise
         return conn
 
-    def _migrate(self, conn: sqlite3.Connection) -> None:
+    def _check_version(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise HistoryError(f"{self.path}: written by a newer cnnquiz (schema {version}, this one reads up to "
                                f"{SCHEMA_VERSION}); upgrade cnnquiz or set CNNQUIZ_HOME to another folder")
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
         while version < SCHEMA_VERSION:
             conn.execute("BEGIN IMMEDIATE")
             try:

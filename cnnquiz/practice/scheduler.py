@@ -3,12 +3,12 @@
 The model is replayed from the answer history (a pure function of it; nothing else is
 stored), then one template is chosen:
 
-1. **Review (Leitner, 1972).** A template answered wrongly goes to box 1 and comes back
+1. **Revisit.** A mastered topic not asked for :data:`REVISIT_AFTER` questions comes back
+   once, so mastery fades from the mix but is checked.
+2. **Review (Leitner, 1972).** A template answered wrongly goes to box 1 and comes back
    :data:`INTERVALS` ``[1]`` questions later, with new numbers (same template, new
    seed); each right answer moves it up a box (longer interval); out of the last box it
    has graduated. The most overdue card in the lowest box is asked first.
-2. **Revisit.** A mastered topic not asked for :data:`REVISIT_AFTER` questions comes back
-   once, so mastery fades from the mix but is checked.
 3. **Otherwise, weighted draw.** Each topic has an Elo rating (Elo 1978; for learners,
    Pelánek 2016): after an answer with credit ``c`` on a question of difficulty ``d``,
    ``R += K * (c - P)`` with ``P = 1 / (1 + 10 ** ((D[d] - R) / 400))``. Mastery is ``P``
@@ -157,21 +157,22 @@ def choose(model: LearnerModel, templates: Sequence[Template], *, seed: int, ste
         raise ValueError("no template to choose from")
     by_id = {t.id: t for t in templates}
     question_seed = derive_seed(seed, "practice-question", step) % (2**48)
-    due = sorted((box, at, tid) for tid, (box, at) in model.cards.items() if at <= model.now and tid in by_id)
-    if due:
-        box, at, tid = due[0]
-        late = model.now - at + INTERVALS[box]
-        return Choice(tid, question_seed, f"review (box {box}): you missed or were shaky on this "
-                                          f"{late} question{'s' if late != 1 else ''} ago; new numbers")
     rng = np.random.Generator(np.random.PCG64(derive_seed(seed, "practice-choice", step)))
     stale = sorted(
         (state.last_asked, topic) for topic, state in model.topics.items()
         if state.answered and state.mastery >= MASTERED and model.now - state.last_asked >= REVISIT_AFTER
         and any(t.topic == topic for t in templates)
     )
-    if stale:
+    if stale:  # before reviews: a stream of missed cards must not keep a mastered topic away for good
         topic = stale[0][1]
         chosen = _draw([t for t in templates if t.topic == topic], model, rng)
         return Choice(chosen.id, question_seed, f"revisit: {topic} is mastered; a check that it stays so")
+    due = sorted((box, at, tid) for tid, (box, at) in model.cards.items() if at <= model.now and tid in by_id)
+    if due:
+        box, at, tid = due[0]
+        late = model.now - at + INTERVALS[box]
+        ago = f"{late} question{'s' if late != 1 else ''} ago"
+        why = (f"you missed this {ago}" if box == 1 else f"right {ago}, after a miss; checking it stays right")
+        return Choice(tid, question_seed, f"review (box {box}): {why}; new numbers")
     chosen = _draw(templates, model, rng)
     return Choice(chosen.id, question_seed, _why(chosen, model))
