@@ -171,3 +171,44 @@ def test_a_submission_that_hangs_everywhere_gets_per_test_results_within_the_bud
     assert elapsed < 30
     assert data["tests"] and all(test["extra_data"]["status"] == "timeout" for test in data["tests"])
     assert data["score"] == 0 and (root / "results" / "results.json").is_file()
+
+
+_HOSTILE = '''
+import json, os
+ROOT = {root!r}
+def _try(what, action):
+    try:
+        action()
+        print(what, "SUCCEEDED")
+    except Exception as error:
+        print(what, "denied", type(error).__name__)
+def _write(path, text):
+    with open(path, "w") as handle:
+        handle.write(text)
+_try("read assignment", lambda: open(os.path.join(ROOT, "source", "assignment.yaml")).read())
+_try("list source", lambda: os.listdir(os.path.join(ROOT, "source")))
+_try("read metadata", lambda: open(os.path.join(ROOT, "submission_metadata.json")).read())
+_try("write results", lambda: _write(os.path.join(ROOT, "results", "results.json"), json.dumps({{"score": 999}})))
+_try("write source", lambda: _write(os.path.join(ROOT, "source", "pwned.txt"), "x"))
+'''
+
+
+@pytest.mark.parametrize("level", ["bwrap", "unshare", "uid"])
+def test_a_hostile_submission_reads_and_writes_nothing_of_the_grader(bundle: Path, tmp_path: Path, level: str) -> None:
+    from platform_helpers import available
+
+    if not available(level):
+        pytest.skip(f"isolation level {level} is not available here")
+    root = unpack_gradescope(bundle, tmp_path / "root")
+    (root / "submission_metadata.json").write_text('{"users": [{"email": "mallory@example.edu"}]}', encoding="utf-8")
+    correct = (EXAMPLES / "alice_correct" / "cnn.py").read_text(encoding="utf-8")
+    (root / "submission" / "cnn.py").write_text(_HOSTILE.format(root=str(root)) + correct, encoding="utf-8")
+    run = run_script(root / "run_autograder", _env(root) | {"CNNQUIZ_ISOLATION": level})
+    assert run.returncode == 0, run.stderr
+    data = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    assert data["extra_data"]["isolation"] == level
+    assert data["score"] == data["max_score"] > 0  # the grader's verdict on the correct functions, not 999
+    assert "SUCCEEDED" not in data["output"]
+    for attempt in ("read assignment", "list source", "read metadata", "write results", "write source"):
+        assert f"{attempt} denied" in data["output"], attempt
+    assert sorted(p.name for p in (root / "source").iterdir()) == sorted(zipfile.ZipFile(bundle).namelist())
