@@ -29,6 +29,7 @@ COMMANDS: dict[str, CommandEntry] = {
     "progress": ("practice_cmd", "Mastery per topic, the mistakes you make most, streaks and totals."),
     "report": ("report_cmd", "Class report: item facility and discrimination, mastery, the misconception map."),
     "similarity": ("similarity_cmd", "Pairwise similarity of students' code (copies of the reference flagged)."),
+    "gradebook": ("gradebook_cmd", "Canvas, Moodle or CSV gradebook from grading output, with a roster and late policy."),
 }
 
 
