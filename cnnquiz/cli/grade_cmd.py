@@ -187,7 +187,7 @@ def check(
     if not folder.is_dir():
         raise GradingError(f"{path}: no such folder")
     grader = Grader(spec, public_only=True, isolation=isolation)
-    result = grader.grade(folder, folder.resolve().name)
+    result = grader.grade(folder)
     threshold = _threshold(wanted, result.max_score)
 
     table = Table(title=f"Public tests of {spec.filename}", title_justify="left")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -27,6 +28,7 @@ from cnnquiz.grading.sandbox import IsolationLevel, detect_isolation, run_submis
 from cnnquiz.grading.sandbox.intake import submission_digest
 from cnnquiz.grading.sandbox.levels import LEVELS
 from cnnquiz.grading.secret import PREDICTABLE_NOTE, CourseSecret, load_secret
+from cnnquiz.sanitize import escape_name
 
 __all__ = ["Grader", "ISOLATION_NOTES"]
 
@@ -100,11 +102,11 @@ class Grader:
     def grade(self, folder: str | Path, student: str | None = None, *, hide: Sequence[Path] = ()) -> StudentResult:
         """Grade one submission folder; never raises for the student's sake.
 
-        ``student`` is the id (default: the folder's name); ``hide`` adds host folders to
+        ``student`` is the id (default: the folder's name, escaped when not UTF-8); ``hide`` adds host folders to
         hide from the student's code for this call.
         """
         folder = Path(folder)
-        student = student or folder.resolve().name
+        student = student or escape_name(os.fsencode(folder.resolve().name))
         started = time.perf_counter()
         try:
             return self._grade(folder, student, hide, started)
