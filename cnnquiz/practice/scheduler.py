@@ -155,6 +155,7 @@ def choose(model: LearnerModel, templates: Sequence[Template], *, seed: int, ste
     """The next question among ``templates`` (the allowed ones), deterministic in ``seed`` and ``step``."""
     if not templates:
         raise ValueError("no template to choose from")
+    templates = sorted(templates, key=lambda t: t.id)  # the same choice whatever order they came in
     by_id = {t.id: t for t in templates}
     question_seed = derive_seed(seed, "practice-question", step) % (2**48)
     rng = np.random.Generator(np.random.PCG64(derive_seed(seed, "practice-choice", step)))
