@@ -229,3 +229,20 @@ def test_locally_connected():
     assert _key("locally_connected_params", **p) == 180
     assert _mistake("locally_connected_params", "weights_shared", **p) == 20
     assert _key("locally_connected_ratio", **p) == 9
+
+
+def test_more_counts_by_hand():
+    # ConvTranspose2d(128 -> 16, k=4, s=2, p=1) on 21x21: 20 x 2 - 2 + 3 + 1 = 42
+    p = dict(input_shape=[128, 21, 21], out_channels=16, kernel_size=4, stride=2, padding=1)
+    assert _key("conv_transpose2d_output_shape", **p) == [16, 42, 42]
+    assert _mistake("conv_transpose2d_output_shape", "channels_kept", **p) == [128, 42, 42]
+    # 3 x 16 x (16 x 3 x 3 + 1) = 6960; one layer: 2320
+    assert _key("stacked_kernel_params", channels=16, small_kernel=3, count=3) == 6960
+    assert _mistake("stacked_kernel_params", "single_small_layer", channels=16, small_kernel=3, count=3) == 2320
+    # the lecture CNN's batch norm (row 2): 2 x 10 = 20, doubled if the running statistics are counted
+    assert _key("network_row_params", network="lecture_cnn", number=2) == 20
+    assert _mistake("network_row_params", "running_stats_counted", network="lecture_cnn", number=2) == 40
+    # MACs of a grouped layer: 32 x 8 x 8 x (16 / 4) x 3 x 3 = 73728; groups ignored: 4 times more
+    g = dict(in_channels=16, out_channels=32, kernel_size=3, padding=1, size=8, groups=4)
+    assert _key("conv2d_macs", **g) == 73728
+    assert _mistake("conv2d_macs", "groups_ignored", **g) == 4 * 73728
