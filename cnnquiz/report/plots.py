@@ -37,6 +37,17 @@ def _svg(figure: Any) -> str:
     return text[text.index("<svg"):]  # drop the XML declaration and doctype: inline in HTML
 
 
+def _ranges(numbers: list[int]) -> str:
+    """``[1, 2, 3, 5]`` -> ``"1-3, 5"``."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
 def score_histogram(report: ClassReport) -> str:
     """Histogram of the graded students' totals, as a percentage of their marks."""
     figure = _figure(5.5, 3.2)
@@ -59,12 +70,16 @@ def facility_scatter(report: ClassReport) -> str:
     axes.axvspan(FACILITY_HIGH, 1, color=_GREY, alpha=0.2, linewidth=0)
     axes.axhspan(-1, DISCRIMINATION_LOW, color=_ORANGE, alpha=0.08, linewidth=0)
     axes.axhline(0, color=_GREY, linewidth=0.8)
-    defined = [item for item in report.items if item.discrimination is not None]
-    axes.scatter([i.facility for i in defined], [i.discrimination for i in defined], color=_BLUE, zorder=3)
+    # Items that land on one spot (tests of one function that every student passes or fails
+    # together) share one dot, sized by their number, labelled with their numbers: "1-10".
+    spots: dict[tuple[float, float], list[int]] = {}
     for number, item in enumerate(report.items, 1):
         if item.discrimination is not None:
-            axes.annotate(str(number), (item.facility, item.discrimination), textcoords="offset points",
-                          xytext=(4, 4), fontsize=8)
+            spots.setdefault((round(item.facility, 3), round(item.discrimination, 3)), []).append(number)
+    axes.scatter([x for x, _ in spots], [y for _, y in spots], s=[20 + 12 * len(n) for n in spots.values()],
+                 color=_BLUE, zorder=3)
+    for (x, y), numbers in spots.items():
+        axes.annotate(_ranges(numbers), (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
     axes.set(xlim=(0, 1), ylim=(-1, 1), xlabel="facility (share of marks earned)",
              ylabel="discrimination (r with the rest)", title="Items: facility vs discrimination")
     return _svg(figure)

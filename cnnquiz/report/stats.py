@@ -89,7 +89,8 @@ class MistakeStats:
     mistake: str
     name: str
     students: tuple[str, ...]
-    items: tuple[tuple[str, int], ...]
+    items: tuple[tuple[str, int], ...]  # (item, students showing it there)
+    groups: tuple[tuple[str, int, int], ...] = ()  # (function or topic, items, students)
 
 
 @dataclass(frozen=True)
@@ -234,14 +235,19 @@ def _groups(pooled: list[dict[str, ItemScore]], items: tuple[ItemStats, ...]) ->
 def _mistakes(graded: list[StudentRecord]) -> tuple[MistakeStats, ...]:
     students: dict[str, set[str]] = defaultdict(set)
     per_item: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    per_group: dict[str, dict[str, tuple[set[str], set[str]]]] = defaultdict(lambda: defaultdict(lambda: (set(), set())))
     for student in graded:
         for item in student.items:
             for key in item.mistakes:
                 students[key].add(student.student)
                 per_item[key][item.item].add(student.student)
+                per_group[key][item.group][0].add(item.item)
+                per_group[key][item.group][1].add(student.student)
     found = [
         MistakeStats(key, mistake_name(key), tuple(sorted(who)),
-                     tuple(sorted(((item, len(s)) for item, s in per_item[key].items()), key=lambda p: (-p[1], p[0]))))
+                     tuple(sorted(((item, len(s)) for item, s in per_item[key].items()), key=lambda p: (-p[1], p[0]))),
+                     tuple(sorted(((g, len(i), len(s)) for g, (i, s) in per_group[key].items()),
+                                  key=lambda t: (-t[2], -t[1], t[0]))))
         for key, who in students.items()
     ]
     return tuple(sorted(found, key=lambda m: (-len(m.students), m.mistake)))

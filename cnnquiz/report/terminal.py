@@ -12,7 +12,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from cnnquiz.report.stats import DISCRIMINATION_LOW, FACILITY_HIGH, FACILITY_LOW, ClassReport
+from cnnquiz.report.stats import DISCRIMINATION_LOW, FACILITY_HIGH, FACILITY_LOW, ClassReport, ItemStats
 
 __all__ = ["report_renderables", "plain", "number"]
 
@@ -47,20 +47,28 @@ def _summary(report: ClassReport) -> Text:
     return text
 
 
+def _short_flags(item: ItemStats) -> str:
+    """The flags in a word each: ``hard``, ``easy``, ``low r``, ``negative r``."""
+    words = {"very hard": "hard", "very easy": "easy", "low discrimination": "low r",
+             "negative discrimination": "negative r"}
+    return ", ".join(next(w for k, w in words.items() if flag.startswith(k)) for flag in item.flags)
+
+
 def _items_table(report: ClassReport) -> Table:
-    label = report.source.group_label
     table = Table(title="Items (Moodle's facility and discrimination indices)", title_justify="left")
-    for name, justify in (("item", "left"), (label, "left"), ("students", "right"),
-                          ("facility", "right"), ("discrimination", "right"), ("flags", "left")):
+    for name, justify in (("#", "right"), ("item", "left"), ("n", "right"), ("facility", "right"),
+                          ("r (rest)", "right"), ("flags", "left")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for item in report.items:
-        flags = plain("; ".join(item.flags))
+    for index, item in enumerate(report.items, 1):
+        flags = plain(_short_flags(item))
         if item.flags:
             flags.stylize("yellow")
-        table.add_row(plain(item.id), plain(item.group), str(item.students), number(item.facility),
+        table.add_row(str(index), plain(item.id), str(item.students), number(item.facility),
                       number(item.discrimination), flags)
-    table.caption = (f"flags: facility < {FACILITY_LOW} or > {FACILITY_HIGH}; "
-                     f"discrimination < {DISCRIMINATION_LOW} (low) or < 0 (negative); - = undefined")
+    table.caption = (f"n: students with the item; r: discrimination, the correlation with the rest of the total; "
+                     f"flags: hard/easy = facility < {FACILITY_LOW} / > {FACILITY_HIGH}, "
+                     f"low r < {DISCRIMINATION_LOW}, negative r < 0; - = undefined")
+    table.caption_justify = "left"
     return table
 
 
@@ -88,17 +96,27 @@ def _groups_table(report: ClassReport) -> Table:
     return table
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _mistakes_table(report: ClassReport) -> Table | RenderableType:
     if not report.mistakes:
         return Text("No named mistake was found in any answer.")
     table = Table(title="Misconception map: named mistakes, most frequent first", title_justify="left")
+    label = report.source.group_label
     table.add_column("mistake")
     table.add_column("students", justify="right")
-    table.add_column("in items (students)")
+    table.add_column(f"where (by {label})" if len(report.groups) < len(report.items) else "where (students)")
     table.add_column("who")
     for m in report.mistakes:
-        where = ", ".join(f"{item} ({n})" for item, n in m.items)
+        if len(report.groups) < len(report.items):  # many items per group: say where by group
+            where = ", ".join(f"{group} ({_count(items, 'item')}, {_count(n, 'student')})" for group, items, n in m.groups)
+        else:
+            where = ", ".join(f"{item} ({n})" for item, n in m.items)
         table.add_row(plain(m.name), str(len(m.students)), plain(where), plain(", ".join(m.students)))
+    table.caption = "the HTML report (--html) lists every item"
+    table.caption_justify = "left"
     return table
 
 
