@@ -108,5 +108,24 @@ assert (d['score'], d['max_score']) == (float(row['score']), float(row['max_scor
         "$AG/results/results.json" "$student"
 done
 
+step "the GitHub Classroom workflow's own steps in a student repository with the wheel committed"
+STUDENT="$WORK/student-repo"
+mkdir -p "$STUDENT/.cnnquiz" && cp "$WHEEL" "$STUDENT/.cnnquiz/" && cp submissions/alice_correct/cnn.py "$STUDENT/"
+"$WORK/venv/bin/python" - "$REPO/docs/cnnquiz-check.yml" >"$WORK/steps.sh" <<'EOF'
+import shlex, sys, yaml
+job = yaml.safe_load(open(sys.argv[1]))["jobs"]["autograding"]
+for step in job["steps"]:
+    if step.get("name") in ("Install cnnquiz", "Run the public tests", "Points for GitHub Classroom"):
+        print(f"echo {shlex.quote('workflow step: ' + step['name'])}")
+        print(step["run"])
+EOF
+grep -q "Points for GitHub Classroom" "$WORK/steps.sh" || fail "the workflow's steps were not found"
+(cd "$STUDENT" && PATH="$WORK/venv/bin:$PATH" CNNQUIZ="" MIN_SCORE="" GITHUB_OUTPUT="$WORK/github_output" \
+    bash -euo pipefail "$WORK/steps.sh" >"$WORK/steps.log" 2>&1) || { tail -20 "$WORK/steps.log"; fail "workflow steps"; }
+check "import base64, json, sys
+line = [l for l in open(sys.argv[1]) if l.startswith('result=')][-1]
+d = json.loads(base64.b64decode(line.split('=', 1)[1]))
+assert d['status'] == 'pass' and sum(t['score'] for t in d['tests']) == d['max_score'] > 0, d" "$WORK/github_output"
+
 # Every step's assertions passed (a failure exits above); the closing line CI reads.
 echo "smoke: $STEPS passed, 0 failed"

@@ -28,6 +28,7 @@ from typing import Any, Sequence
 
 from cnnquiz import __version__, atomic
 from cnnquiz.platforms.bundle import BUNDLED_ASSIGNMENT, BundleParts
+from cnnquiz.platforms.common import PlatformError
 from cnnquiz.platforms.templates import GRADESCOPE_RUN, GRADESCOPE_SETUP, fill
 
 __all__ = ["DEFAULT_BUDGET_S", "DEFAULT_MEMORY_MB", "ROOT_ENV", "write_bundle", "read_metadata", "grade_root", "main"]
@@ -55,14 +56,18 @@ def write_bundle(out: str | Path, parts: BundleParts, *, budget_s: float = DEFAU
     values = {"VERSION": parts.wheel_version, "WHEEL": parts.wheel.name, "ASSIGNMENT": BUNDLED_ASSIGNMENT,
               "BUDGET": f"{budget_s:g}", "MEMORY": int(memory_mb)}
     out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.partial")
-    with zipfile.ZipFile(partial, "w") as bundle:
-        bundle.writestr(_entry("setup.sh", _EXECUTABLE), fill(GRADESCOPE_SETUP, **values))
-        bundle.writestr(_entry("run_autograder", _EXECUTABLE), fill(GRADESCOPE_RUN, **values))
-        for name, content in parts.files.items():
-            bundle.writestr(_entry(name, 0o600), content)
-        bundle.writestr(_entry(parts.wheel.name, 0o644), parts.wheel.read_bytes())
-    os.replace(partial, out)
+    partial = out.with_name(f".{out.name}.partial")  # beside the target, so os.replace is atomic
+    try:
+        with zipfile.ZipFile(partial, "w") as bundle:
+            bundle.writestr(_entry("setup.sh", _EXECUTABLE), fill(GRADESCOPE_SETUP, **values))
+            bundle.writestr(_entry("run_autograder", _EXECUTABLE), fill(GRADESCOPE_RUN, **values))
+            for name, content in parts.files.items():
+                bundle.writestr(_entry(name, 0o600), content)
+            bundle.writestr(_entry(parts.wheel.name, 0o644), parts.wheel.read_bytes())
+        os.replace(partial, out)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise PlatformError(f"{out}: cannot write the autograder zip: {error.strerror or error}") from None
     return out
 
 

@@ -83,8 +83,21 @@ def prairielearn_results(result: StudentResult) -> dict[str, Any]:
     return data
 
 
+def _student_id(data_file: Path) -> str:
+    """The id hidden tests are drawn for: PrairieLearn's variant seed (no student id reaches the grader)."""
+    try:
+        seed = json.loads(data_file.read_text(encoding="utf-8")).get("variant_seed")
+    except (OSError, ValueError, AttributeError):
+        seed = None
+    return f"variant-{seed}" if isinstance(seed, (int, str)) and str(seed) else "student"
+
+
 def grade_root(root: Path, assignment_file: Path, *, budget_s: float = DEFAULT_BUDGET_S) -> dict[str, Any]:
-    """Grade ``root/student`` and write ``root/results/results.json``; return its content."""
+    """Grade ``root/student`` and write ``root/results/results.json``; return its content.
+
+    With a course secret, hidden tests are drawn per question variant (``variant_seed`` in
+    ``root/data/data.json``): PrairieLearn passes the grader no student id.
+    """
     from cnnquiz.grading.assignment import load_assignment
     from cnnquiz.platforms.common import grade_on_platform, grader_failure, isolation_from_env, protect
 
@@ -93,7 +106,7 @@ def grade_root(root: Path, assignment_file: Path, *, budget_s: float = DEFAULT_B
     # Everything PrairieLearn mounts besides the student's files may hold answers.
     private = [results_dir, root / "tests", root / "serverFilesCourse", root / "data"]
     protect(private)
-    student = os.environ.get("CNNQUIZ_STUDENT", "student")
+    student = _student_id(root / "data" / "data.json")
     try:
         assignment = load_assignment(assignment_file)
         result = grade_on_platform(root / "student", assignment, student, budget_s=budget_s,
@@ -101,7 +114,7 @@ def grade_root(root: Path, assignment_file: Path, *, budget_s: float = DEFAULT_B
     except Exception as error:  # noqa: BLE001 - whatever breaks, the student gets a results.json
         result = grader_failure(assignment_file.stem, student, error)
     data = prairielearn_results(result)
-    data["extra_data"] = {"isolation": result.isolation, "cnnquiz": __version__, "points": number(result.score),
+    data["extra_data"] = {"student": result.student, "isolation": result.isolation, "cnnquiz": __version__, "points": number(result.score),
                           "max_points": number(result.max_score)}
     atomic.write_text(results_dir / "results.json", json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False) + "\n")
     return data

@@ -78,6 +78,16 @@ def test_a_course_secret_travels_in_the_bundle(tmp_path: Path, fake_wheel: Path)
         assert zipped.read(BUNDLED_ASSIGNMENT).decode().endswith("\nsecret_file: course-secret.txt\n")
 
 
+def test_with_a_course_secret_each_student_gets_their_own_hidden_tests(tmp_path: Path, fake_wheel: Path) -> None:
+    bundle = gradescope.write_bundle(tmp_path / "a.zip", _parts(fake_wheel, secret="course secret"))
+    hidden = {}
+    for email in ("ann@example.edu", "ben@example.edu"):
+        data = _grade_example(bundle, tmp_path / email, EXAMPLES / "bob_flipped_kernel", email=email)
+        assert "hidden tests drawn for each student from the course secret" in data["output"]
+        hidden[email] = [test["output"] for test in data["tests"] if test["visibility"] != "visible"]
+    assert hidden["ann@example.edu"] and hidden["ann@example.edu"] != hidden["ben@example.edu"]
+
+
 def test_bundle_parts_refuses_a_file_that_is_not_a_cnnquiz_wheel(tmp_path: Path) -> None:
     other = tmp_path / "numpy-2.0-py3-none-any.whl"
     other.write_bytes(b"")

@@ -94,3 +94,11 @@ def test_the_grading_folders_are_made_private(setup_dir: Path, tmp_path: Path) -
     _grade(setup_dir, root, EXAMPLES / "alice_correct")
     for folder in ("tests", "serverFilesCourse", "data", "results"):
         assert stat.S_IMODE((root / folder).stat().st_mode) == 0o700, folder
+
+
+def test_hidden_tests_are_drawn_for_the_question_variant(setup_dir: Path, tmp_path: Path) -> None:
+    root = tmp_path / "grade"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "data.json").write_text('{"variant_seed": 4242, "params": {}}', encoding="utf-8")
+    data = _grade(setup_dir, root, EXAMPLES / "alice_correct")
+    assert data["extra_data"]["student"] == "variant-4242" and data["score"] == 1.0
