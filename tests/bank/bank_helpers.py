@@ -45,3 +45,20 @@ def pinned(template: Template, **values: Any) -> Template:
     unknown = set(values) - set(params)
     assert not unknown, f"not parameters of {template.id}: {unknown}"
     return template.model_copy(update={"params": params})
+
+
+_DRAWN: dict[str, list] = {}
+
+
+def drawn(template_id: str, count: int) -> list:
+    """The first ``count`` validation variants of a shipped template (validation's seeds),
+    generated once per test session for all the tests that look at them."""
+    from cnnquiz.bank import load_bank
+    from cnnquiz.bank.generate import derive_seed, generate_question
+
+    have = _DRAWN.setdefault(template_id, [])
+    if len(have) < count:
+        template = load_bank().get(template_id)
+        have.extend(generate_question(template, derive_seed("validate", template_id, i), "q1")
+                    for i in range(len(have), count))
+    return have[:count]

@@ -24,8 +24,10 @@ from cnnquiz.bank.question import AnswerKind, Question
 from cnnquiz.bank.schema import Template
 from cnnquiz.mistakes import CATALOGUE
 
+from .bank_helpers import drawn
+
 BANK = load_bank()
-SEEDS = range(30)
+DRAWS = 30
 _NUMBER = re.compile(r"(?<![\d.])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
 _ORDER = re.compile(r"\b([CHW]) x ([CHW])(?: x ([CHW]))?\b")
 _SIZE_STEP = re.compile(r"(floor|ceil)\(\((\d+) \+ 2x(\d+) - (\d+|\((\d+)x\((\d+)-1\)\+1\))\) / (\d+)\)")
@@ -33,7 +35,7 @@ _SIZE_COMPUTATIONS = {"conv2d_output_size", "pool2d_output_size", "conv2d_output
 
 
 def _questions(template: Template) -> list[Question]:
-    return [generate_question(template, seed) for seed in SEEDS]
+    return drawn(template.id, DRAWS)
 
 
 def _clauses(text: str) -> list[str]:
