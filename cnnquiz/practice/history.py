@@ -129,6 +129,8 @@ class History:
             conn.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
             self._check_version(conn)  # before WAL: a newer cnnquiz's file is left byte for byte
             conn.execute("PRAGMA journal_mode = WAL")
+            # WAL + NORMAL cannot corrupt the file; a power cut may lose the last answers, not the history.
+            conn.execute("PRAGMA synchronous = NORMAL")
             self._migrate(conn)
             conn.execute("SELECT count(*) FROM answers").fetchone()
         except BaseException:

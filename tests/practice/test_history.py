@@ -110,7 +110,7 @@ def _writer(path: str, name: str, n: int) -> None:
 def test_two_processes_write_at_once_and_lose_nothing(tmp_path) -> None:
     path = tmp_path / FILE_NAME
     ctx = multiprocessing.get_context("fork")
-    writers = [ctx.Process(target=_writer, args=(str(path), name, 150)) for name in ("a", "b")]
+    writers = [ctx.Process(target=_writer, args=(str(path), name, 300)) for name in ("a", "b")]
     for w in writers:
         w.start()
     for w in writers:
@@ -118,4 +118,4 @@ def test_two_processes_write_at_once_and_lose_nothing(tmp_path) -> None:
         assert w.exitcode == 0
     with History(path) as h:
         sessions = [a.session for a in h.attempts()]
-    assert sessions.count("a") == 150 and sessions.count("b") == 150
+    assert sessions.count("a") == 300 and sessions.count("b") == 300
