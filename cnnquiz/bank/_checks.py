@@ -6,6 +6,7 @@ Each problem is a ``(dotted.field, message)`` pair, in a stable order.
 
 from __future__ import annotations
 
+import re
 import string
 from typing import Any, Iterator
 
@@ -88,6 +89,8 @@ def _check_prompt(t: Template) -> Iterator[tuple[str, str]]:
             yield "prompt", f"placeholder {{{name}}} is not a parameter (known: {', '.join(t.params) or 'none'})"
         if spec not in FORMAT_SPECS:
             yield "prompt", f"placeholder {{{name}:{spec}}}: unknown format (known: {', '.join(FORMAT_SPECS[1:])})"
+    if bad := re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", t.prompt):  # XML 1.0 forbids them
+        yield "prompt", f"control character U+{ord(bad[0]):04X} at position {bad.start()}: Moodle XML and QTI cannot carry it"
 
 
 def _check_constraints(t: Template) -> Iterator[tuple[str, str]]:

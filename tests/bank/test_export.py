@@ -325,3 +325,17 @@ def test_write_paper_writes_text_and_binary_atomically(tmp_path) -> None:
     assert (tmp_path / "p.gift").read_text(encoding="utf-8") == to_gift(paper)
     with pytest.raises(ExportError, match="unknown format; choose one of json, markdown"):
         export_paper(paper, "docx")
+
+
+def test_bank_validate_names_a_control_character_in_a_prompt() -> None:
+    import yaml
+
+    from cnnquiz.bank._checks import semantic_problems
+    from cnnquiz.bank.schema import Template
+
+    from .bank_helpers import GOOD_TEMPLATE
+
+    data = yaml.safe_load(GOOD_TEMPLATE)["templates"][0]
+    data["prompt"] = "A {size}x{size} image\f, a {k}x{k} kernel, padding {p}?"
+    assert semantic_problems(Template.model_validate(data)) == [
+        ("prompt", "control character U+000C at position 21: Moodle XML and QTI cannot carry it")]
