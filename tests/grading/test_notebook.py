@@ -52,16 +52,23 @@ def test_feedback_points_into_the_notebook():
 
 
 @pytest.mark.parametrize("minor", [0, 4, 5])
-def test_any_v4_minor_is_read(tmp_path, minor):
+def test_any_v4_minor_is_read_quietly(tmp_path, minor, recwarn, capsys):
     path = _write(tmp_path, new_code_cell("x = 1"), minor=minor)
+    data = json.loads(path.read_text())
+    for cell in data["cells"]:
+        cell.pop("id", None)  # hand-edited and old notebooks have no cell ids
+    path.write_text(json.dumps(data))
     assert read_notebook(path).text == "x = 1\n\n"
+    assert not recwarn.list and capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("{not json", "not a valid Jupyter notebook"),
-        (json.dumps({"cells": "nope"}), "not a valid Jupyter notebook"),
+        ("{not json", r"not a valid Jupyter notebook \(the file is not JSON\)"),
+        ("[1, 2]", r"not a valid Jupyter notebook \(no notebook format version\)"),
+        (json.dumps({"nbformat": 4, "nbformat_minor": 5, "cells": "nope"}), "not a valid Jupyter notebook"),
+        (json.dumps({"nbformat": 3, "nbformat_minor": 0, "worksheets": []}), r"notebook format 3.0 is not supported"),
         (b"\xff\xfe", "not a notebook: byte 0 is not UTF-8"),
     ],
 )
