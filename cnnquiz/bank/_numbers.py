@@ -10,13 +10,31 @@ Examples
 
 from __future__ import annotations
 
+import enum
 import math
 import re
 from fractions import Fraction
 
-__all__ = ["AnswerFormatError", "Number", "clean_text", "parse_number", "parse_cell", "typed_number"]
+__all__ = [
+    "AnswerFormatError", "Number", "Comma", "clean_text", "parse_number", "parse_cell", "typed_number",
+]
 
 Number = int | float
+
+
+class Comma(str, enum.Enum):
+    """How a single comma inside a number is read (``28,326``, ``0,957``, ``0,5``).
+
+    ``THOUSANDS``: a thousands separator (whole-number answers); ``0,5`` is a format error.
+    ``DECIMAL``: a decimal comma (the question asks for decimals).
+    ``GUESS``: a decimal comma where that is the only sensible reading -- 1, 2 or 4+
+    digits after it, or a leading ``0,`` -- and a format error for ``28,326``, which
+    could be either.
+    """
+
+    THOUSANDS = "thousands"
+    DECIMAL = "decimal"
+    GUESS = "guess"
 
 
 class AnswerFormatError(ValueError):
@@ -132,12 +150,32 @@ def _fraction(text: str) -> Number | None:
 _NUMBER_HINT = "a number, e.g. 28, 28,326, 0.73, 1/2 or 2.5e-3"
 
 
-def parse_number(text: str, *, hint: str = _NUMBER_HINT) -> Number:
+_ONE_COMMA_RE = re.compile(r"^(?P<sign>[+-]?)(?P<head>\d+),(?P<tail>\d+)$")
+
+
+def _decimal_comma(text: str, comma: Comma, hint: str) -> Number | None:
+    """``0,957`` -> 0.957 where ``comma`` says a comma is (or can only be) a decimal one;
+    None when the text is no ``digits,digits`` number or the comma separates thousands."""
+    match = _ONE_COMMA_RE.match(text)
+    if match is None or comma is Comma.THOUSANDS:
+        return None
+    head, tail = match["head"], match["tail"]
+    thousands_possible = len(tail) == 3 and not head.startswith("0") and len(head) <= 3
+    if comma is Comma.GUESS and thousands_possible:
+        raise AnswerFormatError(
+            f"{_shown(text)} could be {head}{tail} or {head}.{tail}: write it without the comma, or "
+            f"with a point for decimals; type {hint}")
+    value = float(f"{head}.{tail}")
+    return -value if match["sign"] == "-" and value else value
+
+
+def parse_number(text: str, *, hint: str = _NUMBER_HINT, comma: Comma = Comma.THOUSANDS) -> Number:
     """Read one number as people type it.
 
     Accepts integers with thousands separators (``28,326``, ``28 326``, ``28_326``),
     decimals (``0.73``, ``.5``), fractions (``1/2``) and scientific notation
     (``2.5e-3``, ``2.5 x 10^-3``). Integers come back as ``int``, the rest as ``float``.
+    A decimal comma (``0,957``) is read as :class:`Comma` ``comma`` says.
 
     Raises
     ------
@@ -148,10 +186,18 @@ def parse_number(text: str, *, hint: str = _NUMBER_HINT) -> Number:
     --------
     >>> parse_number("28 326"), parse_number("-3/4"), parse_number("1.5 x 10^3")
     (28326, -0.75, 1500.0)
+    >>> parse_number("0,957", comma=Comma.GUESS), parse_number("28,326", comma=Comma.DECIMAL)
+    (0.957, 28.326)
     """
     cleaned = clean_text(text)
     if not cleaned:
         raise AnswerFormatError(f"no answer; type {hint}")
+    decimal = _decimal_comma(cleaned, comma, hint)
+    if decimal is not None:
+        return decimal
+    if _ONE_COMMA_RE.match(cleaned) and cleaned.lstrip("+-").startswith("0"):
+        # "0,500" is no thousands group: a decimal comma on a whole-number question
+        raise AnswerFormatError(f"use a point for decimals ({cleaned.replace(',', '.')}); type {hint}")
     for reader in (_plain_number, _grouped_integer, _fraction):
         try:
             value = reader(cleaned)

@@ -25,6 +25,7 @@ Rules
 
 from __future__ import annotations
 
+import re
 from typing import Any, Sequence
 
 import numpy as np
@@ -32,6 +33,7 @@ import numpy as np
 from cnnquiz import mistakes
 from cnnquiz.bank.parse import (
     AnswerFormatError,
+    Comma,
     format_matrix,
     format_shape,
     normalize_text,
@@ -53,6 +55,7 @@ __all__ = [
     "expected_format",
     "format_key",
     "effective_tolerance",
+    "comma_rule",
     "total",
     "mistake_entry",
 ]
@@ -282,14 +285,35 @@ def _known_keys(joined: str) -> list[str]:
 
 # --- numbers -------------------------------------------------------------------------
 
+def comma_rule(question: Question) -> Comma:
+    """How a comma in a typed number reads: thousands for whole-number answers, decimal
+    when the question asks for decimals, else only where nothing else makes sense."""
+    if question.kind is AnswerKind.INTEGER:
+        return Comma.THOUSANDS
+    return Comma.DECIMAL if re.search(r"\bdecimal", question.prompt, re.IGNORECASE) else Comma.GUESS
+
+
+def _decimals_typed(text: str) -> int | None:
+    """Digits after the decimal point (or comma) of a plain decimal, else None."""
+    match = re.fullmatch(r"\s*[+-]?\d*[.,](\d+)\s*", text)
+    return len(match.group(1)) if match else None
+
+
 def _check_number(question: Question, text: str) -> _Outcome:
-    value = parse_number(text, hint=expected_format(question))
+    value = parse_number(text, hint=expected_format(question), comma=comma_rule(question))
     key = float(question.answer)
     tol = effective_tolerance(question)
     good = abs(value - key) <= tol.atol + tol.rtol * abs(key)
     given = typed_number(value)
-    return _Outcome(correct=good, credit=float(good), given=given,
-                    mistake=None if good else _wrong_match(question, value))
+    if good:
+        return _Outcome(correct=True, credit=1.0, given=given)
+    digits = _decimals_typed(text)
+    if digits is not None and round(key, digits) == value and tol.atol < 0.5 * 10.0**-digits:
+        # 0.5 for a key of 0.475: rounded too early, which is no known mistake
+        return _Outcome(correct=False, credit=0.0, given=given, notes=[
+            f"That is the answer rounded to {digits} decimal place{'s' if digits != 1 else ''}; "
+            "give more decimals."])
+    return _Outcome(correct=False, credit=0.0, given=given, mistake=_wrong_match(question, value))
 
 
 # --- shapes --------------------------------------------------------------------------

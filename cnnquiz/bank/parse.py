@@ -23,10 +23,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from cnnquiz.bank._numbers import AnswerFormatError, clean_text, parse_cell, parse_number, typed_number
+from cnnquiz.bank._numbers import AnswerFormatError, Comma, clean_text, parse_cell, parse_number, typed_number
 
 __all__ = [
     "AnswerFormatError",
+    "Comma",
     "ParsedShape",
     "parse_number",
     "parse_shape",

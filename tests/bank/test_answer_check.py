@@ -361,3 +361,32 @@ def test_format_key_writes_what_the_parser_reads() -> None:
     assert format_key(q) == "4 3 4; 2 4 3; 2 3 4" and check(q, format_key(q)).correct
     hw = _hwc(LECTURE_SHAPE)
     assert format_key(hw) == "32 x 32 x 10" and check(hw, format_key(hw)).correct
+
+
+def _number_question(prompt: str, answer: float, atol: float = 0.001) -> Question:
+    return Question(id="q1", template="t", topic="activations", difficulty=1, kind="number", prompt=prompt,
+                    params={}, answer=answer, tolerance=Tolerance(atol=atol),
+                    wrong_answers=[WrongAnswer(mistake="relu_before_sigmoid", value=0.5)])
+
+
+@pytest.mark.parametrize("typed", ["0,957", "0.957"])
+def test_a_decimal_comma_is_accepted_on_a_number_question(typed: str) -> None:
+    q = _number_question("sigmoid(3.1)? Give 3 decimal places.", 0.957)
+    assert check(q, typed).correct
+    assert check(_number_question("sigmoid(3.1)?", 0.957), typed).correct  # 0,957: no thousands reading
+
+
+def test_an_ambiguous_comma_asks_again_and_costs_nothing() -> None:
+    q = _number_question("What is 28.326 rounded to 3 places?", 28.326)
+    verdict = check(q, "28,326")
+    assert verdict.format_error and "could be 28326 or 28.326" in verdict.feedback
+    assert verdict.status == "format_error" and verdict.credit == 0 and not verdict.mistake
+    assert check(q.model_copy(update={"prompt": "Give it to 3 decimal places."}), "28,326").correct
+
+
+def test_a_key_rounded_too_early_is_not_diagnosed_as_a_mistake() -> None:
+    q = _number_question("sigmoid(-0.1)? Give 3 decimal places.", 0.475)
+    verdict = check(q, "0.5")
+    assert not verdict.correct and verdict.mistake is None
+    assert "That is the answer rounded to 1 decimal place; give more decimals." in verdict.feedback
+    assert check(q.model_copy(update={"answer": 0.119}), "0.5").mistake == "relu_before_sigmoid"

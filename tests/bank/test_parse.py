@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnquiz.bank.parse import (
+    Comma,
     AnswerFormatError,
     format_matrix,
     typed_number,
@@ -198,3 +199,23 @@ def test_bad_choices(text: str, message: str) -> None:
     with pytest.raises(AnswerFormatError, match=message) as info:
         parse_choice(text, OPTIONS)
     assert "a letter a-c" in str(info.value)
+
+
+@pytest.mark.parametrize("text,comma,expected", [
+    ("0,957", Comma.GUESS, 0.957), ("0,500", Comma.GUESS, 0.5), ("0,5", Comma.GUESS, 0.5),
+    ("12,75", Comma.GUESS, 12.75), ("-0,25", Comma.GUESS, -0.25), ("3,1416", Comma.GUESS, 3.1416),
+    ("28,326", Comma.DECIMAL, 28.326), ("0,957", Comma.DECIMAL, 0.957),
+    ("28,326", Comma.THOUSANDS, 28326), ("1,234,567", Comma.GUESS, 1234567), ("0.957", Comma.GUESS, 0.957),
+])
+def test_a_decimal_comma_is_read_where_it_is_the_only_sensible_reading(text, comma, expected) -> None:
+    assert parse_number(text, comma=comma) == expected
+
+
+@pytest.mark.parametrize("text,comma,message", [
+    ("28,326", Comma.GUESS, r"'28,326' could be 28326 or 28\.326: write it without the comma, or with a point"),
+    ("0,500", Comma.THOUSANDS, r"use a point for decimals \(0\.500\)"),
+    ("0,957", Comma.THOUSANDS, r"use a point for decimals \(0\.957\)"),
+])
+def test_an_ambiguous_comma_is_a_format_error_with_a_hint(text, comma, message) -> None:
+    with pytest.raises(AnswerFormatError, match=message):
+        parse_number(text, comma=comma)
