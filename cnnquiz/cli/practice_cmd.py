@@ -57,10 +57,12 @@ def _ask_loop(session: Any, count: int, interactive: bool) -> list[Any]:
 
     def hint() -> None:
         lines = session.hint(current[-1])
-        console.print(Text("hint: " + "\n      ".join(lines), style="cyan"), soft_wrap=True)
+        console.print(Text("hint: " + "\n      ".join(lines), style="cyan"))
 
     def explain() -> None:
         explain_answered(answered[-1] if answered else None, session.bank, console)
+        if current and answered and current[-1].question is not answered[-1]:
+            console.print(question_panel(current[-1].question, len(answered) + 1, count))  # back to it
 
     words = {"hint": hint, "explain": explain}
     try:

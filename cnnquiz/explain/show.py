@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from cnnquiz.bank import Bank, Question, Template
-from cnnquiz.explain.live import frame_view, run_live
+from cnnquiz.explain.live import run_live
 from cnnquiz.explain.model import Explanation
 from cnnquiz.explain.plain import plain_text, result_lines
 from cnnquiz.explain.question import question_explanation
@@ -33,9 +33,9 @@ def wants_live(console: Console, frames: bool) -> bool:
 def show(explanation: Explanation, console: Console, *, frames: bool = False, all_steps: bool = False) -> None:
     """Step through ``explanation`` live, or print it as plain text (``frames`` forces text)."""
     if wants_live(console, frames):
-        last = run_live(explanation, console)
-        # The live view used the alternate screen: leave the step reached and the result behind.
-        console.print(frame_view(explanation, last, plain_marks=console.no_color))
+        run_live(explanation, console)
+        # The live view used the alternate screen: leave the result behind (short, so that a
+        # question asked before it stays in view).
         console.print(Text("\n".join(result_lines(explanation))), highlight=False, soft_wrap=True)
         return
     console.print(Text(plain_text(explanation, all_steps=all_steps).rstrip("\n")), highlight=False, soft_wrap=True)
