@@ -19,7 +19,7 @@ from typing import Iterable, Mapping, Sequence
 from cnnquiz import atomic, gradebook
 from cnnquiz.errors import GradingError
 from cnnquiz.gradebook import GRADES_FILE, GradebookRow
-from cnnquiz.grading.results import StudentResult, TestStatus, number
+from cnnquiz.grading.results import StudentResult, StudentStatus, TestStatus, number
 from cnnquiz.sanitize import for_json, for_terminal, for_xml
 
 __all__ = [
@@ -81,16 +81,29 @@ def load_students(out_dir: str | Path, students: Iterable[str]) -> list[StudentR
     return [result for result in found if result is not None]
 
 
+def _row(result: StudentResult) -> GradebookRow:
+    try:
+        return result.gradebook_row()
+    except Exception:  # noqa: BLE001 - one odd result must not lose the gradebook
+        return GradebookRow(str(result.student), 0.0, 0.0, StudentStatus.ERROR.value)
+
+
 def grades_csv(results: Sequence[StudentResult]) -> str:
     """``student,score,max_score,status``, one row per student (:mod:`cnnquiz.gradebook`)."""
-    return gradebook.grades_csv(
-        GradebookRow(result.student, result.score, result.max_score, result.status.value) for result in results
-    )
+    return gradebook.grades_csv(_row(result) for result in results)
+
+
+def _entry(result: StudentResult) -> dict:
+    try:
+        return result.report_entry()
+    except Exception as error:  # noqa: BLE001 - one odd result must not lose the report
+        return {"student": str(result.student), "score": 0, "max_score": 0, "status": StudentStatus.ERROR.value,
+                "isolation": "", "tests": [], "error": f"this student's entry could not be built ({type(error).__name__})"}
 
 
 def report_json(results: Sequence[StudentResult]) -> list[dict]:
-    """The ``report.json`` list (contract section 4)."""
-    return [result.report_entry() for result in results]
+    """The ``report.json`` list (contract section 4); an entry that cannot be built is an error entry."""
+    return [_entry(result) for result in results]
 
 
 def write_gradebook(out_dir: str | Path, results: Sequence[StudentResult]) -> None:

@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from cnnquiz.gradebook import GradebookRow
+
 __all__ = ["TestStatus", "StudentStatus", "TestResult", "StudentResult", "number"]
 
 
@@ -40,7 +42,8 @@ class StudentStatus(str, enum.Enum):
 
 
 def number(value: float) -> int | float:
-    """A score as JSON shows it: ``3`` rather than ``3.0``; other values rounded to 4 places."""
+    """A score as ``results.json`` / ``report.json`` show it: ``3`` rather than ``3.0``, others
+    rounded to 4 places (``grades.csv`` rounds to 2: :func:`cnnquiz.gradebook.score_cell`)."""
     rounded = round(float(value), 4)
     return int(rounded) if rounded.is_integer() else rounded
 
@@ -173,6 +176,10 @@ class StudentResult:
             grader_error=bool(extra.get("grader_error", False)),
             extra={key: value for key, value in extra.items() if key not in known},
         )
+
+    def gradebook_row(self) -> GradebookRow:
+        """The student's line in ``grades.csv`` (the row type shared with answer sheets)."""
+        return GradebookRow(self.student, self.score, self.max_score, self.status.value)
 
     def report_entry(self) -> dict[str, Any]:
         """The student as ``report.json`` lists them (contract section 4, plus ``isolation``)."""

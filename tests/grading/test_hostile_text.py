@@ -24,6 +24,7 @@ from grading_helpers import FAST, invoke, read_json
 
 from cnnquiz.grading import reports
 from cnnquiz.grading.batch import Grader, grade_batch
+from cnnquiz.grading.results import StudentResult, StudentStatus
 from cnnquiz.sanitize import escape_name, unescape_name
 
 ESCAPES = "\\x1b[2J\\x1b[H\\x1b[5A\\x1b]8;;https://evil.example/\\x1b\\\\click\\x1b]8;;\\x1b\\\\"
@@ -227,16 +228,24 @@ def _unlink_deep(folder: Path) -> None:
         current = current.parent
 
 
-def test_a_report_entry_that_cannot_be_built_is_an_error_suite(cnn):
-    class Odd:
-        student = "odd"
-        execution_time = 0.0
+class _Odd:
+    """A result whose tests cannot be read (what a bug in summarising one student looks like)."""
 
-        @property
-        def tests(self):
-            raise RuntimeError("no tests here")
+    student = "odd"
+    execution_time = 0.0
 
-    text = reports.junit_xml([Odd()])  # type: ignore[list-item]
-    suite = ET.fromstring(text).find("testsuite")
+    @property
+    def tests(self):
+        raise RuntimeError("no tests here")
+
+
+def test_an_entry_that_cannot_be_built_is_an_error_row_in_every_file(tmp_path):
+    fine = StudentResult("ann", StudentStatus.GRADED, [], "bwrap", "")
+    results = [fine, _Odd()]  # type: ignore[list-item]
+    suite = ET.fromstring(reports.junit_xml(results)).findall("testsuite")[1]
     assert suite.get("name") == "odd" and suite.get("errors") == "1"
-    assert "no tests here" in json.dumps(text)
+    assert "no tests here" in json.dumps(reports.junit_xml(results))
+    reports.write_gradebook(tmp_path, results)
+    assert (tmp_path / "grades.csv").read_text().splitlines()[1:] == ["ann,0,0,graded", "odd,0,0,error"]
+    entries = read_json(tmp_path / "report.json")
+    assert [e["student"] for e in entries] == ["ann", "odd"] and entries[1]["status"] == "error"
