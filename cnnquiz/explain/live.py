@@ -52,10 +52,13 @@ def _grid_table(grid: Grid, cells: np.ndarray, marks: frozenset, current: tuple[
     title = grid.label + cut
     # Without colour a mark is a pair of brackets in the cell's own padding: " 156 " / "[156]".
     table = Table(title=Text(title, style="bold"), box=None, show_header=False,
-                  padding=0 if plain_marks else (0, 0, 0, 1), title_justify="left", min_width=len(title))
+                  padding=0 if plain_marks else (0, 0, 0, 1), title_justify="left")
     width = max(max((len(str(c)) for c in cells.ravel()), default=1), min_width)
+    # Columns of one width, together at least as wide as the title (rich would widen them unevenly).
+    pad = 0 if plain_marks else 1
+    column = max(width + (2 if plain_marks else 0), -(-len(title) // max(c1 - c0, 1)) - pad)
     for _ in range(c1 - c0):
-        table.add_column(justify="right", min_width=width + (2 if plain_marks else 0))
+        table.add_column(justify="right", min_width=column)
     for r in range(r0, r1):
         row = []
         for c in range(c0, c1):
