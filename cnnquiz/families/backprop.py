@@ -85,8 +85,8 @@ def _grad_weight_working(p: Mapping[str, Any], answer: Any) -> str:
     terms = " + ".join(f"{num(g[i, j])}x{num(x[i * s, j * s])}" for i in range(g.shape[0]) for j in range(g.shape[1]))
     first = np.asarray(answer).ravel()[0]
     return (f"dL/dW[u, v] = sum over every output position (i, j) of dL/dY[i, j] x X[i*{s} + u, j*{s} + v], "
-            f"the input cross-correlated with dL/dY = {_grid(g)}: dL/dW = {_grid(answer)} "
-            f"(entry (1, 1): {terms} = {num(first)})")
+            f"the input cross-correlated with dL/dY = {_grid(g)}; entry (1, 1): {terms} = {num(first)}; "
+            f"dL/dW = {_grid(answer)}")
 
 
 def _grad_input_working(p: Mapping[str, Any], answer: Any) -> str:

@@ -75,7 +75,7 @@ def _dropped(p: Mapping[str, Any], *, pad_factor: int = 2) -> int:
 
 
 def _padding_to_fit(p: Mapping[str, Any]) -> int:
-    n, k, s = int(p["size"]), int(p["kernel_size"]), int(p["stride"])
+    k, s = int(p["kernel_size"]), int(p["stride"])
     return _first(range(0, s + k), lambda pad: _dropped({**p, "padding": pad}) == 0, "padding")
 
 
@@ -91,8 +91,9 @@ def _search_working(name: str, value_key: str) -> Callable[[Mapping[str, Any], A
     def working(p: Mapping[str, Any], answer: Any) -> str:
         target = p["size"] if value_key == "same" else p["target"]
         smallest = "largest" if name == "kernel_size" else "smallest"
+        label = name.replace("_", " ")
         return (f"out = floor((in + 2 x padding - dilation x (kernel - 1) - 1) / stride) + 1 must equal {target}; "
-                f"the {smallest} {name.replace('_', ' ')} that does it is {answer}: {_formula(p, **{name: answer})}")
+                f"the {smallest} {label} that does it: {_formula(p, **{name: answer})}; so {label} = {answer}")
     return working
 
 
@@ -107,7 +108,8 @@ def _dropped_working(p: Mapping[str, Any], answer: Any) -> str:
 def _fit_working(p: Mapping[str, Any], answer: Any) -> str:
     n, k, s = int(p["size"]), int(p["kernel_size"]), int(p["stride"])
     return (f"the stride must divide in + 2 x padding - kernel: with padding {answer} per side, "
-            f"{n} + 2x{answer} - {k} = {n + 2 * int(answer) - k}, divisible by {s}; {_formula(p, padding=answer)}")
+            f"{n} + 2x{answer} - {k} = {n + 2 * int(answer) - k}, divisible by {s}; {_formula(p, padding=answer)}; "
+            f"so padding = {answer} per side")
 
 
 _PLUS_ONE_FORGOTTEN = _mistaken_size(plus_one=0)

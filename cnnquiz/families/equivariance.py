@@ -115,8 +115,8 @@ def _shift_working(p: Mapping[str, Any], answer: Any) -> str:
 def _pool_working(p: Mapping[str, Any], answer: Any) -> str:
     total = _pool_outputs(p)
     return (f"max-pool both images ({p['kernel_size']}x{p['kernel_size']} windows, stride {p['kernel_size']}) and "
-            f"compare: {answer} of the {total} outputs change (a window's maximum survives a shift only when it stays "
-            "inside the same window)")
+            f"compare the {total} outputs: a window's maximum survives a shift only when it stays inside the same "
+            f"window; outputs that change: {answer}")
 
 
 def _lc_working(p: Mapping[str, Any], answer: Any) -> str:
