@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from cnnquiz.atomic import write_text
-from cnnquiz.bank.export import FILE_SUFFIX, ExportFormat, export_key, export_paper
+from cnnquiz.bank.export import FILE_SUFFIX, FORMATS, KEY_SUFFIX, ExportFormat, export_key, export_paper, write_paper
 from cnnquiz.bank.generate import generate_paper
 from cnnquiz.bank.validate import validate_dir
 from cnnquiz.bank.load import Bank, load_bank
@@ -76,12 +76,12 @@ def _class_papers(bank: Bank, roster: Path, out: Optional[Path], fmt: ExportForm
         if name in names:
             raise CnnquizError(f"{roster}: students {names[name]!r} and {student!r} give the same file name {name!r}")
         names[name] = student
-    key_suffix = ".json" if fmt is ExportFormat.JSON else ".md"
+    key_suffix = KEY_SUFFIX[fmt]
     manifest = ["student,seed,paper,key"]
     for name, student in names.items():
         paper = generate_paper(bank, student=student, **options)  # type: ignore[arg-type]
         paper_file, key_file = f"{name}{FILE_SUFFIX[fmt]}", f"{name}.key{key_suffix}"
-        _write(out / paper_file, export_paper(paper, fmt))
+        write_paper(out / paper_file, paper, fmt)
         _write(out / key_file, export_key(paper, fmt))
         manifest.append(",".join(_csv_cell(v) for v in (student, str(paper.seed), paper_file, key_file)))
     _write(out / "papers.csv", "\n".join(manifest) + "\n")
@@ -123,11 +123,12 @@ def generate(
     if key is not None and out is not None and key.resolve() == out.resolve():
         raise CnnquizError(f"--key {key} is the --out file: the answer key would replace the paper")
     paper = generate_paper(bank, seed=seed, student=student, **options)  # type: ignore[arg-type]
-    text = export_paper(paper, fmt)
     if out is None:
-        typer.echo(text, nl=False)
+        if FORMATS[fmt.value].binary:
+            raise CnnquizError(f"--format {fmt.value} writes a {FILE_SUFFIX[fmt]} file: give --out FILE")
+        typer.echo(export_paper(paper, fmt), nl=False)
     else:
-        _write(out, text)
+        write_paper(out, paper, fmt)
         err_console.print(f"wrote {out} ({len(paper.questions)} questions, seed {paper.seed})", highlight=False,
                           markup=False, soft_wrap=True)
     if key is not None:
