@@ -99,13 +99,14 @@ class Limits:
     """Captured stdout/stderr kept per submission (the last bytes); the rest is discarded."""
     result_bytes: int = 8 * 1024 * 1024
     """Cap on one call's raw returned JSON (bytes of one line, checked before decoding)."""
-    result_elements: int = 1 << 20
-    """Cap on the numbers and lists in one call's returned value, checked before decoding."""
+    result_elements: int = 1 << 18
+    """Cap on the numbers and lists in one call's returned value, checked before decoding
+    (the largest honest output of the shipped assignment has a few thousand)."""
     result_depth: int = 32
     """Cap on the nesting depth of one call's returned lists, checked before decoding."""
-    total_result_elements: int = 4 << 20
+    total_result_elements: int = 1 << 20
     """Cap on the numbers and lists kept from all calls of one submission together:
-    the grader's own memory stays bounded whatever every call returns."""
+    the grader's own memory for one student stays near 60 MB whatever every call returns."""
     total_s: float = TOTAL_TIME_S
     """Wall clock for the whole submission: start-ups, import, re-imports and calls."""
     skip_after_timeout: bool = True

@@ -26,7 +26,12 @@ submissions); the interpreter and site-packages must stay readable to others.
 The level is unavailable when the runtime is not searchable by other users
 (e.g. pyenv under a mode-700 ``/root``): the private uid could not start Python.
 Memory: each process is capped by ``RLIMIT_AS`` and there are at most
-``nproc`` of them; without namespaces nothing else bounds their sum.
+``nproc`` of them; without namespaces nothing else bounds their sum. Network:
+Landlock (ABI 4+) refuses TCP only; UDP and existing named UNIX sockets stay
+reachable, as does everything without Landlock: the level has no network
+namespace. The student also shares the host's PID namespace (it can list the
+grader's processes, not signal or trace them: another uid, and Landlock's
+signal scope where the kernel has ABI 6).
 """
 
 from __future__ import annotations
