@@ -92,7 +92,8 @@ def explain_question(
 @cli_errors
 def conv2d_command(
     input_rows: str = _INPUT,
-    kernel: List[str] = typer.Option(..., "--kernel", help='One filter, channels separated by "|" (repeat for more filters).'),
+    kernel: List[str] = typer.Option(..., "--kernel",
+                                     help='One filter, channels separated by "|" (repeat for more filters).'),
     stride: str = typer.Option("1", "--stride", help=_STRIDE),
     padding: str = typer.Option("0", "--padding", help=_PADDING),
     dilation: str = typer.Option("1", "--dilation", help="Dilation (one number or height x width)."),
@@ -183,7 +184,8 @@ def conv_transpose2d_command(
 @explain_app.command("receptive-field")
 @cli_errors
 def receptive_field_command(
-    layer: List[str] = typer.Option(..., "--layer", help="kernel[,stride[,dilation]] of one layer (repeat, first layer first)."),
+    layer: List[str] = typer.Option(..., "--layer",
+                                    help="kernel[,stride[,dilation]] of one layer (repeat, first layer first)."),
     frames: bool = _FRAMES,
 ) -> None:
     """Which input cells one output cell sees, layer by layer (with dilation: the holes)."""

@@ -60,7 +60,8 @@ def receptive_field_explanation(layers: Any) -> Explanation:
     result = np.array([[s.size for s in steps]])
     final = steps[-1].size
     drawn = final <= MAX_DRAWN
-    grids = (Grid("input cells one output cell sees", np.full((final, final), HOLE, dtype=object), role="output"),) if drawn else ()
+    picture = np.full((final, final), HOLE, dtype=object)
+    grids = (Grid("input cells one output cell sees", picture, role="output"),) if drawn else ()
     dilated = any(d > 1 for _, _, d in triples)
 
     def build(t: int) -> Frame:

@@ -124,10 +124,12 @@ def conv_transpose2d_explanation(x: Any, weight: Any, bias: Any = None, stride: 
         "Each input cell stamps the kernel, multiplied by its value, onto the output; stamps that "
         f"overlap add up. The full output is {hf} x {wf}"
         + (f"; padding {pad[0]} then crops {pad[0]} from every side" if any(pad) else "")
-        + (f", bias added to every cell" if bias is not None else "") + ".",
+        + (", bias added to every cell" if bias is not None else "") + ".",
     ]
-    notes = [f"Full output {k + 1} before cropping: {_block(full[k])}" if k_out > 1 else
-             f"Full output before cropping: {_block(full[k])}" for k in range(k_out)] if any(pad) or bias is not None else []
+    notes = []
+    if any(pad) or bias is not None:
+        notes = [f"Full output{'' if k_out == 1 else f' {k + 1}'} before cropping: {_block(full[k])}"
+                 for k in range(k_out)]
     label = f"Output ({' x '.join(map(str, result.shape))})" + (
         f": the full output with {pad[0]} cropped from every side" if any(pad) else "") + (
         ", plus the bias" if bias is not None else "")

@@ -150,7 +150,8 @@ def conv2d_explanation(x: Any, weight: Any, bias: Any = None, stride: Any = 1, p
             grids.append(Grid(label, text_cells(wa[k, c]), role="kernel"))
     first_out = len(grids)
     for k in range(k_out):
-        grids.append(Grid("output" if k_out == 1 else f"output {k + 1}", text_cells(np.full(result.shape[1:], np.nan)), role="output"))
+        blank = text_cells(np.full(result.shape[1:], np.nan))
+        grids.append(Grid("output" if k_out == 1 else f"output {k + 1}", blank, role="output"))
 
     def build(t: int) -> Frame:
         k, i, j = (int(n) for n in np.unravel_index(t, result.shape))
