@@ -12,6 +12,7 @@ overrunning) becomes a result that says so instead of a missing file.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import threading
@@ -19,13 +20,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
 
-from cnnquiz import __version__
+from cnnquiz import __version__, atomic
 from cnnquiz.errors import CnnquizError
 from cnnquiz.grading.assignment import Assignment
 from cnnquiz.grading.batch import Grader
 from cnnquiz.grading.compare import ungraded
 from cnnquiz.grading.results import StudentResult, StudentStatus
 from cnnquiz.grading.sandbox import IsolationLevel
+from cnnquiz.sanitize import for_json
 
 __all__ = [
     "ISOLATION_ENV",
@@ -38,6 +40,7 @@ __all__ = [
     "not_graded",
     "grader_failure",
     "grade_on_platform",
+    "write_results",
 ]
 
 ISOLATION_ENV = "CNNQUIZ_ISOLATION"
@@ -225,3 +228,9 @@ def grade_on_platform(
         return not_graded(assignment.name, student, f"grading did not finish within {budget_s:g} s",
                           cases=cases, isolation=grader.isolation.value)
     return _with_note(outcome[0], located.note)
+
+
+def write_results(path: Path, data: dict[str, Any]) -> Path:
+    """Write a platform's ``results.json`` atomically; student text (folder names, output) made valid UTF-8."""
+    text = json.dumps(for_json(data), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    return atomic.write_text(path, text)

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
-from cnnquiz import __version__, atomic
+from cnnquiz import __version__
 from cnnquiz.platforms.bundle import BUNDLED_ASSIGNMENT, BundleParts
 from cnnquiz.platforms.common import PlatformError
 from cnnquiz.platforms.templates import GRADESCOPE_RUN, GRADESCOPE_SETUP, fill
@@ -112,7 +112,7 @@ def grade_root(root: Path, assignment_file: Path, *, budget_s: float = DEFAULT_B
                memory_mb: int = DEFAULT_MEMORY_MB) -> dict[str, Any]:
     """Grade ``root/submission`` and write ``root/results/results.json``; return its content."""
     from cnnquiz.grading.assignment import load_assignment
-    from cnnquiz.platforms.common import grade_on_platform, grader_failure, isolation_from_env, protect
+    from cnnquiz.platforms.common import grade_on_platform, grader_failure, isolation_from_env, protect, write_results
 
     results_dir, source = root / "results", root / "source"
     metadata_file = root / "submission_metadata.json"
@@ -128,7 +128,7 @@ def grade_root(root: Path, assignment_file: Path, *, budget_s: float = DEFAULT_B
         result = grader_failure(assignment_file.stem, student, error)
     data = result.gradescope()
     data["extra_data"]["gradescope"] = dates
-    atomic.write_text(results_dir / "results.json", json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False) + "\n")
+    write_results(results_dir / "results.json", data)
     return data
 
 

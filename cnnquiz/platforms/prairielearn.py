@@ -99,7 +99,7 @@ def grade_root(root: Path, assignment_file: Path, *, budget_s: float = DEFAULT_B
     ``root/data/data.json``): PrairieLearn passes the grader no student id.
     """
     from cnnquiz.grading.assignment import load_assignment
-    from cnnquiz.platforms.common import grade_on_platform, grader_failure, isolation_from_env, protect
+    from cnnquiz.platforms.common import grade_on_platform, grader_failure, isolation_from_env, protect, write_results
 
     results_dir = root / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -116,7 +116,7 @@ def grade_root(root: Path, assignment_file: Path, *, budget_s: float = DEFAULT_B
     data = prairielearn_results(result)
     data["extra_data"] = {"student": result.student, "isolation": result.isolation, "cnnquiz": __version__, "points": number(result.score),
                           "max_points": number(result.max_score)}
-    atomic.write_text(results_dir / "results.json", json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False) + "\n")
+    write_results(results_dir / "results.json", data)
     return data
 
 

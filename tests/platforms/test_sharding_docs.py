@@ -40,7 +40,10 @@ def _bash(command: str, cwd: Path, env: dict[str, str]) -> None:
     assert run.returncode == 0, f"{command}\n{run.stdout}\n{run.stderr}"
 
 
-def _one_run(workdir: Path) -> str:
+@pytest.fixture(scope="module")
+def one_run(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The gradebook of one unsharded ``cnnquiz grade`` of the whole class."""
+    workdir = _class(tmp_path_factory.mktemp("single"))
     _bash("cnnquiz grade submissions --out single", workdir, _env())
     return (workdir / "single" / "grades.csv").read_text(encoding="utf-8")
 
@@ -59,7 +62,7 @@ def _step(job: dict, name: str) -> dict:
     return step
 
 
-def test_the_actions_matrix_and_its_merge_give_one_runs_gradebook(tmp_path: Path) -> None:
+def test_the_actions_matrix_and_its_merge_give_one_runs_gradebook(tmp_path: Path, one_run: str) -> None:
     workflow = yaml.safe_load((DOCS / "grade-sharded.yml").read_text(encoding="utf-8"))
     grade, merge = workflow["jobs"]["grade"], workflow["jobs"]["merge"]
     shards = grade["strategy"]["matrix"]["shard"]
@@ -74,11 +77,11 @@ def test_the_actions_matrix_and_its_merge_give_one_runs_gradebook(tmp_path: Path
     assert download["with"] == {"pattern": "shard-*", "path": "out"}  # one folder per artifact: out/shard-K
     _bash(_expand(_step(merge, "Merge the shards")["run"], {}), workdir, _env())
     merged = (workdir / "grades" / "grades.csv").read_text(encoding="utf-8")
-    assert merged == _one_run(workdir)
+    assert merged == one_run
     assert merged.count("\n") == 1 + sum(1 for p in EXAMPLES.iterdir() if p.is_dir())
 
 
-def test_the_slurm_array_script_and_its_merge_give_one_runs_gradebook(tmp_path: Path) -> None:
+def test_the_slurm_array_script_and_its_merge_give_one_runs_gradebook(tmp_path: Path, one_run: str) -> None:
     script = DOCS / "grade-slurm.sh"
     (first, last), = re.findall(r"^#SBATCH --array=(\d+)-(\d+)$", script.read_text(encoding="utf-8"), re.MULTILINE)
     tasks = range(int(first), int(last) + 1)
@@ -88,7 +91,7 @@ def test_the_slurm_array_script_and_its_merge_give_one_runs_gradebook(tmp_path: 
                         "SLURM_CPUS_PER_TASK": "1"}
         _bash(f"bash {script}", workdir, env)
     _bash(f"bash {script} merge", workdir, _env())
-    assert (workdir / "graded" / "all" / "grades.csv").read_text(encoding="utf-8") == _one_run(workdir)
+    assert (workdir / "graded" / "all" / "grades.csv").read_text(encoding="utf-8") == one_run
 
 
 def test_the_slurm_script_refuses_to_run_outside_an_array_job(tmp_path: Path) -> None:
