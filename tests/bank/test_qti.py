@@ -115,3 +115,48 @@ def test_blanks_accept_what_the_quiz_accepts() -> None:
 def test_whole_number_blanks() -> None:
     shape = next(q for q in small_paper().questions if q.kind.value == "shape")
     assert blank_texts(shape, 25.0) == ["25", "25.0"]
+
+
+def test_generate_format_qti_cli(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from cnnquiz.cli import app
+
+    runner = CliRunner()
+    env = {"COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
+    target = tmp_path / "quiz.zip"
+    done = runner.invoke(app, ["generate", "--seed", "10", "--count", "6", "--topic", "output_size", "--format", "qti",
+                               "--out", str(target)], env=env)
+    assert done.exit_code == 0, done.output
+    with zipfile.ZipFile(target) as archive:
+        assert "imsmanifest.xml" in archive.namelist()
+    refused = runner.invoke(app, ["generate", "--seed", "10", "--format", "qti"], env=env)
+    assert refused.exit_code == 2 and "--format qti writes a .zip file: give --out FILE" in refused.output
+
+
+def _without_namespaces(text: str) -> etree._Element:
+    root = etree.fromstring(text.encode("utf-8"))
+    for el in root.iter():
+        el.tag = etree.QName(el).localname
+    for name in list(root.attrib):
+        del root.attrib[name]
+    etree.cleanup_namespaces(root)
+    return root
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("CNNQUIZ_QTI_DTD"),
+                    reason="set CNNQUIZ_QTI_DTD to IMS's ims_qtiasiv1p2p1.dtd (not redistributed here)")
+def test_assessment_is_valid_qti_1_2_1() -> None:
+    import os
+
+    from cnnquiz.bank import generate_paper, load_bank
+
+    dtd = etree.DTD(os.environ["CNNQUIZ_QTI_DTD"])
+    bank = load_bank()
+    for seed in range(5):
+        files = qti_files(generate_paper(bank, seed=seed, count=15))
+        text = next(t for p, t in files.items() if p.endswith("_assessment.xml"))
+        root = _without_namespaces(text)  # the DTD predates XML namespaces
+        assert dtd.validate(root), dtd.error_log.filter_from_errors()[:3]
+    etree.SubElement(root.find(".//item"), "bogus")
+    assert not dtd.validate(root)  # the check can fail
