@@ -5,9 +5,9 @@ Drawing is deterministic: each draw gets its own ``numpy.random.Generator`` seed
 public never changes the others, and every machine draws the same tests. With a course
 secret (:mod:`cnnquiz.grading.secret`) the hidden draws are seeded from
 ``sha256("hidden", secret, student id, seed, function, group name, draw number)``:
-different for every student, unknowable without the secret; public draws never change. The expected
-values (and the values of the mistakes to diagnose) are computed here, once per run,
-in the grader's process: they never reach the student's process.
+different for every student, unknowable without the secret; public draws never change.
+The expected values (and the values of the mistakes to diagnose) are computed here, in
+the grader's process: they never reach the student's process.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@ Every file is written atomically (:mod:`cnnquiz.atomic`), and every text in it p
 sanitiser of its sink (:mod:`cnnquiz.sanitize`): JSON strings are valid UTF-8, JUnit
 text is XML 1.0, ``grades.csv`` is written by :mod:`cnnquiz.gradebook` (formula-safe
 cells, scores to 2 places). ``--resume`` and ``merge`` rebuild the gradebook from the
-per-student ``results.json`` files, which are the one record of a grade. Formats are fixed by the contract (section 4); ``report.json``
-adds an ``isolation`` key to each student, and JUnit XML has one ``testsuite`` per student
-whose ``isolation`` property names the sandbox isolation level.
+per-student ``results.json`` files, which are the one record of a grade. Formats are
+fixed by the contract (section 4); ``report.json`` adds an ``isolation`` key to each
+student, and JUnit XML has one ``testsuite`` per student whose ``isolation`` property
+names the sandbox isolation level.
 """
 
 from __future__ import annotations

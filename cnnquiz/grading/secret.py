@@ -24,6 +24,7 @@ from pathlib import Path
 
 from cnnquiz.errors import GradingError
 from cnnquiz.grading.assignment import Assignment
+from cnnquiz.sanitize import for_utf8
 
 __all__ = ["SECRET_ENV", "CourseSecret", "load_secret", "PREDICTABLE_NOTE"]
 
@@ -48,7 +49,7 @@ class CourseSecret:
     @property
     def fingerprint(self) -> str:
         """A one-way digest that changes when the secret changes (for ``--resume``)."""
-        return hashlib.sha256(b"cnnquiz course secret\0" + self.value.encode("utf-8", "surrogateescape")).hexdigest()
+        return hashlib.sha256(b"cnnquiz course secret\0" + self.value.encode("utf-8")).hexdigest()
 
 
 def load_secret(assignment: Assignment) -> CourseSecret | None:
@@ -60,7 +61,7 @@ def load_secret(assignment: Assignment) -> CourseSecret | None:
         When the assignment names a ``secret_file`` that cannot be read or is empty
         (grading with predictable hidden tests by accident would be worse than stopping).
     """
-    value = os.environ.get(SECRET_ENV, "")
+    value = for_utf8(os.environ.get(SECRET_ENV, ""))  # bytes that are not UTF-8 kept, as \xNN
     if value.strip():
         return CourseSecret(value.strip(), SECRET_ENV)
     if not assignment.secret_file:
@@ -77,7 +78,7 @@ def load_secret(assignment: Assignment) -> CourseSecret | None:
         ) from None
     if len(raw) > _MAX_SECRET_BYTES:
         raise GradingError(f"{path}: a course secret file must be at most {_MAX_SECRET_BYTES} bytes")
-    text = raw.decode("utf-8", "surrogateescape").strip()
+    text = for_utf8(raw).strip()
     if not text:
         raise GradingError(f"{path}: the course secret file is empty")
     return CourseSecret(text, str(path))

@@ -155,3 +155,13 @@ def test_check_states_public_only_and_counts_the_hidden_tests(cnn):
 def test_an_empty_secret_file_name_is_refused():
     with pytest.raises(BankError, match="secret_file"):
         parse_assignment({"name": "x", "secret_file": "", "functions": []})
+
+
+def test_a_secret_that_is_not_utf8_still_draws(tmp_path, monkeypatch, cnn):
+    monkeypatch.delenv(SECRET_ENV, raising=False)
+    (tmp_path / "secret.txt").write_bytes(b"\xff\xfe course \xe9")
+    assignment = parse_assignment({**cnn.model_dump(exclude_none=True), "secret_file": "secret.txt"},
+                                  source=str(tmp_path / "cnn.yaml"))
+    secret = load_secret(assignment)
+    assert secret.value == "\\xff\\xfe course \\xe9"
+    assert build_cases(assignment, secret=secret.value, student="ann") and Grader(assignment).secret == secret
