@@ -102,8 +102,8 @@ class Grader:
     def grade(self, folder: str | Path, student: str | None = None, *, hide: Sequence[Path] = ()) -> StudentResult:
         """Grade one submission folder; never raises for the student's sake.
 
-        ``student`` is the id (default: the folder's name, escaped when not UTF-8); ``hide`` adds host folders to
-        hide from the student's code for this call.
+        ``student`` is the id (default: the folder's name, escaped when not UTF-8); ``hide``
+        adds host folders to hide from the student's code for this call.
         """
         folder = Path(folder)
         student = student or escape_name(os.fsencode(folder.resolve().name))
