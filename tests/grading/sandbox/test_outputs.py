@@ -30,7 +30,7 @@ _values = st.recursive(st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan
                        lambda children: st.lists(children, max_size=6), max_leaves=60)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(_values)
 def test_counts_before_decoding_match_a_walk_of_the_value(value):
     raw = json.dumps(value, allow_nan=True).encode()

@@ -181,3 +181,16 @@ def test_the_environment_variable_is_checked_and_loses_to_the_argument(monkeypat
     assert detect_isolation(IsolationLevel.BWRAP) in (IsolationLevel.BWRAP,)
     reset_detection()
     assert detect_isolation() is IsolationLevel.RLIMITS
+
+
+def test_the_landlock_allow_list_leaves_out_hidden_folders_inside_readable_ones(tmp_path):
+    from cnnquiz.grading.sandbox.levels.uid import readable_roots
+
+    site = tmp_path / "usr" / "lib" / "site-packages"
+    for name in ("numpy", "cnnquiz", "torch", "yaml"):
+        (site / name).mkdir(parents=True)
+    (site / "six.py").write_text("")
+    (tmp_path / "usr" / "bin").mkdir()
+    allowed = readable_roots([str(tmp_path / "usr"), "/etc"], [str(site / "cnnquiz"), str(site / "torch")])
+    assert allowed == sorted(["/etc", str(tmp_path / "usr" / "bin"), str(site / "numpy"), str(site / "six.py"),
+                              str(site / "yaml")])
