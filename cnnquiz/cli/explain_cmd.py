@@ -20,7 +20,7 @@ from cnnquiz.cli._app import app, cli_errors, console
 __all__ = ["explain_app"]
 
 explain_app = typer.Typer(
-    help="Show a convolution, pooling, transposed convolution or receptive field step by step.",
+    help="Show a convolution, pooling, transposed convolution, output size or receptive field step by step.",
     invoke_without_command=True,
     no_args_is_help=False,
 )
@@ -179,6 +179,27 @@ def conv_transpose2d_command(
         _grid(input_rows, "--input"), weight, _biases(bias, 1), _pair(stride, "--stride"),
         _pair(padding, "--padding"), _pair(output_padding, "--output-padding"),
         dilation=_pair(dilation, "--dilation")), frames, all_steps)
+
+
+@explain_app.command("output-size")
+@cli_errors
+def output_size_command(
+    size: str = typer.Option(..., "--size", help="Input size (one number or height x width)."),
+    kernel_size: str = typer.Option(..., "--kernel-size", help="Kernel size (one number or height x width)."),
+    stride: Optional[str] = typer.Option(None, "--stride", help="Stride (default 1; with --pool the kernel size)."),
+    padding: str = typer.Option("0", "--padding", help=_PADDING),
+    dilation: str = typer.Option("1", "--dilation", help="Dilation (one number or height x width)."),
+    pool: bool = typer.Option(False, "--pool", help="A pooling window (the stride defaults to the kernel size)."),
+    frames: bool = _FRAMES,
+    all_steps: bool = _ALL,
+) -> None:
+    """Output size by counting the window's positions (the + 1 is the first window)."""
+    from cnnquiz.explain.counting import output_size_explanation
+
+    _show(output_size_explanation(
+        _pair(size, "--size"), _pair(kernel_size, "--kernel-size"),
+        None if stride is None else _pair(stride, "--stride"), _pair(padding, "--padding"),
+        _pair(dilation, "--dilation"), pool=pool), frames, all_steps)
 
 
 @explain_app.command("receptive-field")

@@ -18,6 +18,7 @@ import re
 from typing import Any, Callable, Mapping
 
 from cnnquiz.bank.parse import AnswerFormatError, parse_matrix, parse_number
+from cnnquiz.explain.counting import output_size_explanation
 from cnnquiz.explain.model import Explanation, ExplainError
 from cnnquiz.explain.receptive import receptive_field_explanation
 from cnnquiz.explain.scatter import conv_transpose2d_explanation
@@ -94,6 +95,10 @@ EXPLAINERS: dict[str, Callable[[Mapping[str, Any]], Explanation]] = {
     "conv_transpose2d": _keyword(conv_transpose2d_explanation, (
         "x", "weight", "bias", "stride", "padding", "output_padding", "groups", "dilation")),
     "receptive_field": _receptive,
+    "conv2d_output_size": _keyword(output_size_explanation, ("size", "kernel_size", "stride", "padding", "dilation")),
+    "pool2d_output_size": lambda params: output_size_explanation(
+        **{k: v for k, v in params.items() if k in ("size", "kernel_size", "stride", "padding", "dilation")},
+        pool=True),
 }
 
 

@@ -3,7 +3,7 @@
 The set-up and the given grids first, then one block per step (its title, then the
 arithmetic, the last line ending ``= value``), then the whole result. A large
 explanation (a grid wider than :data:`~cnnquiz.explain.model.LARGE_SIDE`) shows the
-first :data:`LARGE_STEPS` steps and says how many it left out; grids are cut to
+first :data:`LARGE_STEPS` steps and the last one, and says how many it left out; grids are cut to
 their top-left corner with the cut said in words.
 """
 
@@ -28,9 +28,10 @@ def grid_lines(cells: np.ndarray, indent: str = "  ") -> list[str]:
     width = max((len(str(c)) for c in shown.ravel()), default=1)
     lines = [indent + " ".join(str(c).rjust(width) for c in row) + (" …" if cols > LARGE_SIDE else "")
              for row in shown]
-    if rows > LARGE_SIDE or cols > LARGE_SIDE:
-        lines.append(f"{indent}(the first {min(rows, LARGE_SIDE)} of {rows} rows and "
-                     f"{min(cols, LARGE_SIDE)} of {cols} columns)")
+    cut = [f"the first {LARGE_SIDE} of {n} {what}" for n, what in ((rows, "rows"), (cols, "columns"))
+           if n > LARGE_SIDE]
+    if cut:
+        lines.append(f"{indent}({' and '.join(cut)})")
     return lines
 
 
@@ -69,18 +70,18 @@ def plain_lines(explanation: Explanation, *, all_steps: bool = False) -> Iterato
         if grid.role != "output":
             yield ""
             yield from _given(grid)
-    shown = explanation.count
-    if explanation.large and not all_steps:
-        shown = min(shown, LARGE_STEPS)
-    for index in range(shown):
-        frame = explanation.frame(index)
+    steps = list(range(explanation.count))
+    if explanation.large and not all_steps and explanation.count > LARGE_STEPS + 1:
+        steps = steps[:LARGE_STEPS] + [None, steps[-1]]  # the first few, a gap, the last
+    for index in steps:
         yield ""
+        if index is None:
+            yield (f"… {explanation.count - LARGE_STEPS - 1} more steps, each the same computation one "
+                   "position further (the input is large: the first and the last steps are written out).")
+            continue
+        frame = explanation.frame(index)
         yield frame.title
         yield from frame.lines
-    if shown < explanation.count:
-        yield ""
-        yield (f"… {explanation.count - shown} more steps, each the same computation one position "
-               "further (the input is large: only the first steps are written out).")
     yield ""
     yield from result_lines(explanation)
 

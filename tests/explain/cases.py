@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from cnnquiz.explain.counting import output_size_explanation
 from cnnquiz.explain.model import Explanation
 from cnnquiz.explain.receptive import receptive_field_explanation
 from cnnquiz.explain.scatter import conv_transpose2d_explanation
@@ -40,6 +41,8 @@ CASES: dict[str, Callable[[], Explanation]] = {
     "avg_pool": lambda: avg_pool2d_explanation([[[1, 3, 2, 0], [4, 6, 5, 1], [7, 2, 9, 8], [0, 1, 3, 2]]], 2),
     "transpose_d2l_stride2": lambda: conv_transpose2d_explanation([[[0, 1], [2, 3]]], [[[[0, 1], [2, 3]]]], stride=2),
     "receptive_dilated": lambda: receptive_field_explanation([(3, 1, 2), (3, 1, 2)]),
+    "output_size_counted": lambda: output_size_explanation(7, 3, stride=2, padding=1),
+    "output_size_rectangular": lambda: output_size_explanation((5, 14), (3, 2), padding=(0, 1), pool=True),
     "large_input": lambda: conv2d_explanation([[[(r * 7 + c) % 5 for c in range(16)] for r in range(16)]],
                                               [[[[1, 0], [0, -1]]]], stride=2),
 }

@@ -65,8 +65,19 @@ def test_a_bank_question_is_explained_with_its_drawn_numbers() -> None:
 
 
 def test_a_question_without_a_view_prints_its_working() -> None:
+    result = _explain("--template", "conv-params-lecture", "--seed", "1")
+    assert result.exit_code == 0 and "No step-by-step view for this question; the working: " in result.output
+
+
+def test_an_output_size_question_counts_its_windows() -> None:
+    from cnnquiz.bank import generate_question, load_bank
+
+    question = generate_question(load_bank().get("conv-output-size-basic"), 1)
     result = _explain("--template", "conv-output-size-basic", "--seed", "1")
-    assert result.exit_code == 0 and "No step-by-step view for this question; the working: out =" in result.output
+    assert result.exit_code == 0, result.output
+    assert f"windows so far: {question.answer - 1} + 1 = {question.answer}" in result.output
+    size = _explain("output-size", "--size", "7", "--kernel-size", "3", "--stride", "2", "--padding", "1")
+    assert size.output == (GOLDEN / "output_size_counted.txt").read_text(encoding="utf-8")
 
 
 def test_errors_are_one_line_naming_the_option() -> None:

@@ -22,7 +22,7 @@ def test_every_step_block_ends_with_its_value(name: str) -> None:
     explained = CASES[name]()
     blocks = plain_text(explained).split("\n\n")
     steps = [b for b in blocks if b.startswith("Step ")]
-    assert len(steps) == (min(explained.count, LARGE_STEPS) if explained.large else explained.count)
+    assert len(steps) == (LARGE_STEPS + 1 if explained.large else explained.count)
     for block in steps:
         assert "= " in block.splitlines()[-1]
 
@@ -30,6 +30,7 @@ def test_every_step_block_ends_with_its_value(name: str) -> None:
 def test_a_large_input_shows_the_first_steps_and_the_whole_result() -> None:
     explained = CASES["large_input"]()
     text = plain_text(explained)
-    assert explained.large and f"… {explained.count - LARGE_STEPS} more steps" in text
+    assert explained.large and f"… {explained.count - LARGE_STEPS - 1} more steps" in text
+    assert f"\nStep {explained.count} of {explained.count}:" in text
     assert len(plain_text(explained, all_steps=True).split("\nStep ")) == explained.count + 1
     assert text.rstrip().endswith(" ".join(f"{v:2d}" for v in explained.result[0, -1]))
