@@ -93,8 +93,9 @@ def _big_params(p: Mapping[str, Any], *, in_channels: Any = None, bias: Any = No
 
 
 def _stack_savings(p: Mapping[str, Any], **change: Any) -> int:
-    bias_change = {k: v for k, v in change.items() if k in ("in_channels", "bias")}
-    return _big_params(p, **bias_change) - _stack_params(p, **change)
+    # A forgotten bias or input depth is forgotten in the large layer too; the count only in the stack.
+    both_sides = {k: v for k, v in change.items() if k in ("in_channels", "bias")}
+    return _big_params(p, **both_sides) - _stack_params(p, **change)
 
 
 def _stack_working(p: Mapping[str, Any], answer: Any) -> str:

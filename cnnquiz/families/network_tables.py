@@ -80,6 +80,8 @@ def _plus_one_forgotten(p: Mapping[str, Any]) -> list[int]:
     if getattr(layer, "ceil_mode", False):
         raise ValueError("ceil_mode rows have no simple +1 to forget")
     c, h, w = _shape(p)
+    if min(h, w) < 2:
+        raise ValueError("the mistake gives no valid size")
     return [c, h - 1, w - 1]
 
 
