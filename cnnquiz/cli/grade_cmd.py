@@ -91,7 +91,10 @@ def grade(
     assignment: str = typer.Option(DEFAULT_ASSIGNMENT, "--assignment", "-a", help=_ASSIGNMENT_HELP),
     isolation: Optional[IsolationLevel] = typer.Option(None, "--isolation", help=_ISOLATION_HELP, case_sensitive=False),
 ) -> None:
-    """Grade every student's code in SUBMISSIONS with the public and hidden tests."""
+    """Grade every student's code (cnn.py, or one notebook) in SUBMISSIONS with the public and hidden tests.
+
+    Set CNNQUIZ_SECRET (or secret_file: in the assignment) to draw each student's hidden tests from it.
+    """
     grader = Grader(resolve_assignment(assignment), isolation=isolation)
     part = Shard.parse(shard) if shard else None
     if grader.isolation is IsolationLevel.RLIMITS:
@@ -174,7 +177,7 @@ def _def_lines(source: Path) -> dict[str, int]:
 @app.command("check")
 @cli_errors
 def check(
-    path: Path = typer.Argument(Path("."), help="The folder with your cnn.py (or the file itself)."),
+    path: Path = typer.Argument(Path("."), help="The folder with your cnn.py or notebook (or the file itself)."),
     min_score: Optional[str] = typer.Option(None, "--min-score", help="Pass at this score: points (12) or a percentage (80%)."),
     junit_xml: Optional[Path] = typer.Option(None, "--junit-xml", help="Also write JUnit XML."),
     assignment: str = typer.Option(DEFAULT_ASSIGNMENT, "--assignment", "-a", help=_ASSIGNMENT_HELP),
