@@ -268,7 +268,9 @@ def class_report(data: ClassData) -> ClassReport:
     graded = [s for s in data.students if s.graded]
     pooled = [_pooled(s) for s in graded]
     # Items in the order they first appear (tests in assignment order); templates sorted.
-    order = list(dict.fromkeys(item.item for s in graded for item in s.items))
+    # An item worth no marks anywhere has no facility; its named mistakes still count below.
+    worth = {item.item for s in graded for item in s.items if item.max_score > 0}
+    order = [i for i in dict.fromkeys(item.item for s in graded for item in s.items) if i in worth]
     if data.source is Source.ANSWERS:
         order.sort()
     items = tuple(_item_stats(data.source, graded, pooled, item_id) for item_id in order)

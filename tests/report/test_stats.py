@@ -140,3 +140,15 @@ def test_unreadable_folders_are_one_line_errors(tmp_path: Path, setup, message: 
     setup(folder)
     with pytest.raises(ReportError, match=message):
         load_class(folder)
+
+
+def test_an_item_worth_no_marks_has_no_statistics_but_its_mistakes_count(tmp_path: Path) -> None:
+    folder = code_class(tmp_path / "out")
+    data = json.loads((folder / "report.json").read_text())
+    for student in data[:4]:
+        student["tests"].append({"name": "D: info", "function": "f3", "score": 0, "max_score": 0,
+                                 "status": "failed", "output": "likely mistake: the stride was ignored. ..."})
+    (folder / "report.json").write_text(json.dumps(data))
+    report = class_report(load_class(folder))
+    assert [i.id for i in report.items] == ["A: size", "B: size padded", "C: conv"]
+    assert ("stride_ignored", 4) in [(m.mistake, len(m.students)) for m in report.mistakes]
