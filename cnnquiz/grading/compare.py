@@ -223,7 +223,7 @@ _IMPORT_PROBLEMS = {
     CallStatus.ERROR: "importing {file} failed: {message}",
     CallStatus.TIMEOUT: "importing {file} took longer than the time limit (code at the top level runs on import)",
     CallStatus.CRASHED: "the process died while importing {file}: {message}",
-    CallStatus.MISSING: "no {file} in the submission",
+    CallStatus.MISSING: "no {file} in the submission (and no notebook to grade in its place)",
     CallStatus.BAD_OUTPUT: "importing {file} produced no usable result: {message}",
 }
 
