@@ -12,6 +12,7 @@ and a new history starts.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -174,7 +175,7 @@ class History:
     # --- use ----------------------------------------------------------------------------
     def record(self, attempt: Attempt) -> Attempt:
         """Store one answer (one short transaction); returns it with ``at`` set."""
-        stamped = Attempt(**{**attempt.__dict__, "at": attempt.at or _now()})
+        stamped = dataclasses.replace(attempt, at=attempt.at or _now())
         self._conn.execute(
             "INSERT INTO answers (at, template, topic, seed, status, credit, mistake, difficulty, session) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
