@@ -78,19 +78,36 @@ def _check_params(t: Template) -> Iterator[tuple[str, str]]:
         seen.append(name)
 
 
-def _check_prompt(t: Template) -> Iterator[tuple[str, str]]:
+def _texts(t: Template) -> Iterator[tuple[str, str]]:
+    """``(field, text)`` of everything a student reads that may hold placeholders."""
+    yield "prompt", t.prompt
+    if t.options is not None:
+        yield "options.correct", t.options.correct
+        yield "options.explanation", t.options.explanation
+        for i, (text, why) in enumerate(t.options.wrong()):
+            yield f"options.distractors.{i}", text
+            if why:
+                yield f"options.distractors.{i}.why", why
+
+
+def _check_text(t: Template, where: str, text: str) -> Iterator[tuple[str, str]]:
     try:
-        found = placeholders(t.prompt)
+        found = placeholders(text)
     except ValueError as error:
-        yield "prompt", f"malformed placeholder: {error}"
+        yield where, f"malformed placeholder: {error}"
         return
     for name, spec in found:
         if _head(name) not in t.params:
-            yield "prompt", f"placeholder {{{name}}} is not a parameter (known: {', '.join(t.params) or 'none'})"
+            yield where, f"placeholder {{{name}}} is not a parameter (known: {', '.join(t.params) or 'none'})"
         if spec not in FORMAT_SPECS:
-            yield "prompt", f"placeholder {{{name}:{spec}}}: unknown format (known: {', '.join(FORMAT_SPECS[1:])})"
-    if bad := re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", t.prompt):  # XML 1.0 forbids them
-        yield "prompt", f"control character U+{ord(bad[0]):04X} at position {bad.start()}: Moodle XML and QTI cannot carry it"
+            yield where, f"placeholder {{{name}:{spec}}}: unknown format (known: {', '.join(FORMAT_SPECS[1:])})"
+    if bad := re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", text):  # XML 1.0 forbids them
+        yield where, f"control character U+{ord(bad[0]):04X} at position {bad.start()}: Moodle XML and QTI cannot carry it"
+
+
+def _check_prompt(t: Template) -> Iterator[tuple[str, str]]:
+    for where, text in _texts(t):
+        yield from _check_text(t, where, text)
 
 
 def _check_constraints(t: Template) -> Iterator[tuple[str, str]]:

@@ -236,10 +236,8 @@ def check(question: Question, text: str) -> Verdict:
     else:
         parts.append("Partly right." if outcome.credit > 0 else "Not right.")
     parts.extend(outcome.notes)
-    if not outcome.correct:
+    if not outcome.correct:  # (a concept's explanation is its working: shown once, with it)
         parts.append(f"The answer is {expected}.")
-        if question.kind is AnswerKind.CHOICE and question.explanation:
-            parts.append(question.explanation)
     return Verdict(
         correct=outcome.correct,
         credit=1.0 if outcome.correct else min(max(float(outcome.credit), 0.0), 1.0),
@@ -439,4 +437,6 @@ def _check_choice(question: Question, text: str) -> _Outcome:
     found = [key for w in question.wrong_answers if normalize_text(str(w.value)) == normalize_text(chosen)
              for key in _known_keys(w.mistake)]
     mistake = "+".join(dict.fromkeys(found)) or None
-    return _Outcome(correct=False, credit=0.0, given=given, mistake=mistake)
+    why = next((text for option, text in question.option_feedback.items()
+                if normalize_text(option) == normalize_text(chosen)), "")
+    return _Outcome(correct=False, credit=0.0, given=given, mistake=mistake, notes=[why] if why else [])

@@ -141,6 +141,26 @@ def _draw(template: Template, rng: np.random.Generator) -> tuple[dict[str, Any],
     return best[1], best[2]
 
 
+def _concept_question(template: Template, values: dict[str, Any], rng: np.random.Generator,
+                      common: dict[str, Any]) -> Question:
+    """The options of a hand-written choice question, with the drawn numbers put in; the
+    explanation is the working, and each wrong option carries why it is wrong."""
+    opts = template.options
+    assert opts is not None
+    try:
+        correct = fill_prompt(opts.correct, values)
+        wrong = [(fill_prompt(text, values), " ".join(fill_prompt(why, values).split())) for text, why in opts.wrong()]
+        explanation = " ".join(fill_prompt(opts.explanation, values).split())
+    except TemplateBug as bug:
+        raise BankError(f"{_label(template)}: options: {bug}") from None
+    texts = [correct, *(text for text, _ in wrong)]
+    if len(set(texts)) != len(texts):
+        raise BankError(f"{_label(template)}: options: two options read the same for {values}")
+    choices = _shuffled(texts, rng, opts.shuffle)
+    return Question(**common, answer=correct, choices=choices, explanation=explanation, working=explanation,
+                    option_feedback={text: why for text, why in wrong if why})
+
+
 def _shuffled(options: list[str], rng: np.random.Generator, shuffle: bool) -> list[str]:
     return [options[i] for i in rng.permutation(len(options))] if shuffle else list(options)
 
@@ -158,12 +178,7 @@ def generate_question(template: Template, seed: int, qid: str = "q1") -> Questio
         kind=template.kind, prompt=prompt, params=values, tolerance=template.tolerance,
     )
     if ev is None:  # a concept question written by hand
-        opts = template.options
-        assert opts is not None
-        choices = _shuffled([opts.correct, *opts.distractors], rng, opts.shuffle)
-        explanation = " ".join(opts.explanation.split())
-        return Question(**common, answer=opts.correct, choices=choices, explanation=explanation,
-                        working=explanation)
+        return _concept_question(template, values, rng, common)
     choices = _shuffled(ev.options, rng, template.shuffle_choices) if ev.options is not None else None
     assert template.answer is not None
     parts = template.answer.all_parts()

@@ -61,6 +61,7 @@ class Question(BaseModel):
     wrong_answers: list[WrongAnswer] = []  # known mistakes' values, for diagnosis and LMS feedback
     working: str = ""  # the worked solution, with the numbers put in
     explanation: str = ""  # for concept questions: why the right option is right
+    option_feedback: dict[str, str] = {}  # for concept questions: wrong option's text -> why it is wrong
 
 
 class Paper(BaseModel):

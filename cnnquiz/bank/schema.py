@@ -51,6 +51,7 @@ __all__ = [
     "MatchOption",
     "AnswerSpec",
     "ChoiceOptions",
+    "Distractor",
     "Template",
     "TemplateFile",
     "DRAW_RULES",
@@ -274,14 +275,30 @@ class AnswerSpec(BaseModel):
         return [Part(computation=self.computation or "", args=self.args)]
 
 
+class Distractor(BaseModel):
+    """A wrong option of a concept question and why it is wrong (shown when it is picked)."""
+
+    model_config = _STRICT
+    text: str = Field(min_length=1)
+    why: str = Field(min_length=1)
+
+
 class ChoiceOptions(BaseModel):
-    """A concept question written by hand: the right option, distractors, explanation."""
+    """A concept question written by hand: the right option, distractors, explanation.
+
+    Each distractor is ``{text, why}`` (a bare string has no explanation of its own; ``bank
+    validate`` warns about it). Every text may hold ``{placeholders}`` of the parameters.
+    """
 
     model_config = _STRICT
     correct: str = Field(min_length=1)
-    distractors: list[str] = Field(min_length=1)
+    distractors: list[str | Distractor] = Field(min_length=1)
     explanation: str = Field(min_length=1)
     shuffle: bool = True
+
+    def wrong(self) -> list[tuple[str, str]]:
+        """``(text, why)`` of each distractor (``why`` is ``""`` for a bare string)."""
+        return [(d, "") if isinstance(d, str) else (d.text, d.why) for d in self.distractors]
 
 
 class Template(BaseModel):

@@ -6,9 +6,9 @@ served worse than they could be) are one line each, naming the file and the temp
 - problem: a file or template that does not load, a template with no valid draw, a
   listed mistake that never shows a value of its own;
 - warning: listed mistakes that give the same value in a large share of the variants
-  (feedback then has to name several), and draw rules whose values are not all reached
+  (feedback then has to name several), draw rules whose values are not all reached
   (a choice, a small range, a network layer never drawn), so a case the template
-  promises never comes up.
+  promises never comes up, and concept distractors with no explanation of their own.
 """
 
 from __future__ import annotations
@@ -123,6 +123,11 @@ def _template_report(t: Template, variants: int) -> tuple[list[str], list[str]]:
         if share >= COLLISION_WARNING_SHARE:
             names = " and ".join(repr(k) for k in keys.split("+"))
             warnings.append(f"{_label(t)}: mistakes: {names} give the same value in {share:.0%} of {variants} variants")
+    if t.options is not None:
+        bare = [str(i) for i, (_text, why) in enumerate(t.options.wrong()) if not why]
+        if bare:
+            warnings.append(f"{_label(t)}: options.distractors.{','.join(bare)}: no 'why' (a student who "
+                            "picks one is only shown the right answer's explanation)")
     for name, missing in coverage_gaps(t, questions).items():
         shown = ", ".join(json.dumps(v) for v in missing[:3]) + (", ..." if len(missing) > 3 else "")
         warnings.append(f"{_label(t)}: params.{name}: {len(missing)} of {len(draw_space(t)[name])} values "

@@ -13,6 +13,7 @@ import pytest
 
 from cnnquiz import mistakes
 from cnnquiz.bank import generate_paper, generate_question, load_bank, student_seed
+from cnnquiz.bank.answer_check import check
 from cnnquiz.bank.generate import question_seed, select_templates
 from cnnquiz.bank.question import AnswerKind, Question
 from cnnquiz.bank.schema import Template
@@ -319,3 +320,32 @@ def test_missing_fields_and_networks_are_template_bugs(tmp_path: Path) -> None:
     bank = load_bank([write_bank(tmp_path / "b", {"n.yaml": text.replace("NETWORK", "nonet")})], include_shipped=False)
     with pytest.raises(BankError, match=r"template 'net': params\.layer\.network_layer: nonet: no such file"):
         generate_paper(bank, seed=1, count=1)
+
+
+def test_a_wrong_concept_option_gets_its_own_explanation_once() -> None:
+    q = generate_question(BANK.get("concept-pooling"), 3)
+    wrong = "Pooling has no trainable parameters at all; it only takes the max or mean of each window."
+    option = "More trainable parameters, so the network can fit the data better"
+    assert q.option_feedback[option] == wrong and set(q.option_feedback) == set(q.choices) - {q.answer}
+    verdict = check(q, option)
+    assert not verdict.correct and wrong in verdict.feedback
+    assert q.explanation not in verdict.feedback and verdict.working == q.explanation  # shown once, as the working
+    assert check(q, q.answer).correct
+
+
+def test_concept_options_take_the_drawn_numbers() -> None:
+    seen = set()
+    for seed in range(12):
+        q = generate_question(BANK.get("concept-feature-maps"), seed)
+        n, k = q.params["n"], q.params["k"]
+        assert q.answer == f"{n} feature maps, stacked into a new image with {n} channels"
+        assert f"{n} x {k * k} = {n * k * k} feature maps" in q.choices and f"{n} different {k}x{k}" in q.prompt
+        assert len(set(q.choices)) == 4 and all(why for why in q.option_feedback.values())
+        seen.add((n, k))
+    assert len(seen) > 3
+
+
+def test_every_shipped_concept_distractor_says_why_it_is_wrong() -> None:
+    for t in BANK.templates:
+        if t.options is not None and t.source.split("/")[-1] in ("concepts.yaml", "sigmoid_relu.yaml"):
+            assert all(why for _text, why in t.options.wrong()), t.id
