@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import select
 import sys
-import termios
-import tty
 from typing import Iterator
 
 import numpy as np
@@ -150,6 +148,9 @@ def _action(key: str) -> str | None:
 
 def run_live(explanation: Explanation, console: Console) -> int:
     """Step through ``explanation`` until q; returns the last step shown (0-based)."""
+    import termios  # POSIX only: imported here so that plain mode works everywhere
+    import tty
+
     plain_marks = console.no_color or not console.is_terminal
     fd = sys.stdin.fileno()
     saved = termios.tcgetattr(fd)
