@@ -156,3 +156,15 @@ def test_cli_lists_unknown_and_missing_on_stderr(course: Path) -> None:
     bad = runner.invoke(app, ["gradebook", str(course / "out"), "--lms", "blackboard", "--roster",
                               str(course / "roster.csv")], env=ENV)
     assert bad.exit_code == 2 and "--lms must be canvas, moodle or csv" in bad.output
+
+
+def test_options_shared_with_grading_are_checked_first(course: Path) -> None:
+    from cnnquiz.cli.gradebook_cmd import check_gradebook_options, gradebook_after_grading
+
+    check_gradebook_options(None, None, None)  # nothing asked: nothing to check
+    with pytest.raises(ReportError, match="--gradebook and --roster go together"):
+        check_gradebook_options("canvas", None, None)
+    with pytest.raises(ReportError, match="--roster .*: cannot read"):
+        check_gradebook_options("canvas", course / "nope.csv", None)
+    gradebook_after_grading(course / "out", "moodle", course / "roster.csv", course / "late.yaml")
+    assert "late by 2 days" in (course / "out" / "gradebook-moodle.csv").read_text()
