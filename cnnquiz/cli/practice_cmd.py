@@ -20,7 +20,7 @@ from rich.text import Text
 
 from cnnquiz.cli._app import app, cli_errors, console, err_console
 
-__all__ = ["practice", "progress_command"]
+__all__ = ["practice", "progress_command", "record_quiz_answers"]
 
 _BAR = 20
 
@@ -128,6 +128,16 @@ def practice(
     console.print(summary_line(graded))
     for name in sorted({g.topic for g in graded}):
         console.print(Text(f"{name}: mastery {before.get(name, 0.5):.0%} -> {after[name]:.0%}"), highlight=False)
+
+
+def record_quiz_answers(paper: Any, graded: list[Any]) -> None:
+    """``cnnquiz quiz --record``: the quiz's answers into the practice history."""
+    from cnnquiz.practice.session import record_quiz
+
+    with _open_history() as history:
+        count = record_quiz(history, paper, graded)
+        console.print(Text(f"Kept {count} answers in {history.path} (cnnquiz progress shows them).", style="dim"),
+                      highlight=False)
 
 
 @app.command("progress")

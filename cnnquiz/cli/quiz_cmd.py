@@ -188,6 +188,7 @@ def quiz(
     count: Optional[int] = typer.Option(None, "--count", min=1, help="Number of questions (default 10)."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Paper seed (same seed, same paper)."),
     student: Optional[str] = typer.Option(None, "--student", help="Derive the seed from a student id."),
+    record: bool = typer.Option(False, "--record", help="Keep the answers in the practice history (cnnquiz progress)."),
 ) -> None:
     """Take a quiz in the terminal: immediate feedback that names the mistake and shows the working."""
     if seed is not None and student is not None:
@@ -211,6 +212,10 @@ def quiz(
         ("Type 'skip' to skip a question; Ctrl-D or 'quit' stops.", "dim"),
     ))
     graded = _run(paper, interactive, bank)
+    if record and graded:
+        from cnnquiz.cli.practice_cmd import record_quiz_answers
+
+        record_quiz_answers(paper, graded)
     if graded:
         console.print(score_table(graded))
         console.print(summary_line(graded))

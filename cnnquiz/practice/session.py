@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from cnnquiz.bank import Bank, Question, Template, generate_question
-from cnnquiz.bank.answers import Verdict
+from cnnquiz.bank import Bank, Paper, Question, Template, generate_question
+from cnnquiz.bank.answers import Graded, Verdict
+from cnnquiz.bank.generate import question_seed
 from cnnquiz.errors import BankError
 from cnnquiz.practice.hints import hint_lines
 from cnnquiz.practice.history import Attempt, History
 from cnnquiz.practice.scheduler import Choice, choose, replay
 
-__all__ = ["PracticeSession", "Asked", "question_hint"]
+__all__ = ["PracticeSession", "Asked", "question_hint", "record_quiz"]
 
 
 @dataclass(frozen=True)
@@ -86,3 +87,17 @@ class PracticeSession:
 
     def hint(self, asked: Asked) -> list[str]:
         return question_hint(asked.question, self.bank.get(asked.question.template))
+
+
+def record_quiz(history: History, paper: Paper, graded: Sequence[Graded], session: str = "quiz") -> int:
+    """Keep a quiz's answers in the practice history (``cnnquiz quiz --record``); returns how many."""
+    by_id = {q.id: (index, q) for index, q in enumerate(paper.questions, 1)}
+    attempts = []
+    for g in graded:
+        index, q = by_id[g.id]
+        status = g.verdict.status if g.verdict.status != "format_error" else "skipped"
+        attempts.append(Attempt(template=q.template, topic=q.topic, difficulty=q.difficulty,
+                                seed=question_seed(paper.seed, index, q.template) % (2**48), status=status,
+                                credit=float(g.verdict.credit), mistake=g.verdict.mistake, session=session))
+    history.record_all(attempts)
+    return len(attempts)

@@ -98,3 +98,20 @@ def test_hint_for_a_computation_without_a_card_masks_the_working() -> None:
     assert hint_lines(["no_such_card"], "10 x 3 = 30") == ["the working has this shape: … x … = …"]
     assert hint_lines([], "") == ["no formula here: read each option and ask which one the lecture's "
                                   "definition gives"]
+
+
+def test_quiz_record_keeps_the_answers_in_the_history(bank, tmp_path, monkeypatch) -> None:
+    from cnnquiz.bank import generate_paper
+
+    monkeypatch.setenv("CNNQUIZ_HOME", str(tmp_path))
+    paper = generate_paper(bank, seed=4, count=2, topics=("output_size",))
+    typed = [_typed(q, "forgot_plus_one") for q in paper.questions]
+    result = CliRunner().invoke(app, ["quiz", "--seed", "4", "--count", "2", "--topic", "output_size", "--record"],
+                                input="\n".join(typed) + "\n", env=ENV)
+    assert result.exit_code == 0, result.output
+    assert "Kept 2 answers in" in result.output
+    with History() as history:
+        attempts = history.attempts()
+    assert [a.template for a in attempts] == [q.template for q in paper.questions]
+    assert [a.status for a in attempts] == [check(q, t).status for q, t in zip(paper.questions, typed)]
+    assert all(a.session == "quiz" for a in attempts)
