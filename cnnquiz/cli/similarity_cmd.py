@@ -16,8 +16,8 @@ __all__ = ["similarity"]
 def similarity(
     submissions: Path = typer.Argument(..., help="Folder of student folders (as for `cnnquiz grade`)."),
     html: Path = typer.Option(None, "--html", help="Also write one self-contained HTML page with the regions side by side."),
-    starter: Path = typer.Option(None, "--starter", help="The code students were given (ignored as boilerplate); "
-                                                         "default: the shipped submissions/starter/cnn.py."),
+    starter: Path = typer.Option(None, "--starter", help="The code students were given, a file or folder (ignored as "
+                                                         "boilerplate); default: the shipped submissions/starter."),
     threshold: float = typer.Option(0.5, "--threshold", help="Flag a share of matching code at or above this (0..1)."),
     top: int = typer.Option(10, "--top", min=0, help="How many pairs of students to list."),
 ) -> None:

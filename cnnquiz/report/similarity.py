@@ -5,7 +5,8 @@ The fingerprinting is :mod:`copydetect`'s (winnowing, as MOSS): code is tokenize
 pygments, names become ``V``/``F``, strings ``S``, comments and layout disappear, so
 renaming variables or reformatting changes nothing. Then:
 
-- the **starter** (``submissions/starter/cnn.py``, or ``--starter``) is *boilerplate*:
+- the **starter** (``submissions/starter``: ``cnn.py`` and ``cnn.ipynb``; or ``--starter``
+  FILE or FOLDER) is *boilerplate*:
   its fingerprints are removed from every document, so the code every student was given
   makes nobody similar;
 - the **reference**, the source of :mod:`cnnquiz.solver`, is compared with every
@@ -180,9 +181,18 @@ def reference_document() -> Document:
 
 
 def default_starter() -> Path | None:
-    """The shipped starter ``submissions/starter/cnn.py`` of a checkout (None when absent)."""
-    path = Path(__file__).resolve().parents[2] / "submissions" / "starter" / "cnn.py"
-    return path if path.is_file() else None
+    """The shipped starter folder ``submissions/starter`` of a checkout (None when absent)."""
+    path = Path(__file__).resolve().parents[2] / "submissions" / "starter"
+    return path if path.is_dir() else None
+
+
+def _starter_document(path: Path) -> Document:
+    """The starter as one document: a file, or every ``.py`` and notebook of a folder."""
+    if path.is_dir():
+        return _join("starter", _student_files(path))
+    if path.is_file():
+        return _join("starter", [(path.name, _read(path), None)])
+    raise ReportError(f"--starter {path}: no such file or folder")
 
 
 def _fingerprint(document: Document, boilerplate: Sequence[int]) -> Any:  # a copydetect.CodeFingerprint
@@ -224,7 +234,8 @@ def similarity_report(submissions: str | Path, *, starter: str | Path | None = N
     Parameters
     ----------
     submissions : folder of student folders (as for ``cnnquiz grade``).
-    starter : the code students were given (boilerplate); default: the shipped starter.
+    starter : the code students were given (boilerplate; a file or a folder); default: the
+        shipped starter folder of a checkout.
     threshold : a share at or above it is flagged (0..1).
     top : how many pairs of students to keep, most similar first.
 
@@ -242,9 +253,7 @@ def similarity_report(submissions: str | Path, *, starter: str | Path | None = N
     starter_path = Path(starter) if starter is not None else (default_starter() if use_default_starter else None)
     boilerplate: list[int] = []
     if starter_path is not None:
-        if not starter_path.is_file():
-            raise ReportError(f"--starter {starter_path}: no such file")
-        starter_doc = _join("starter", [(starter_path.name, _read(starter_path), None)])
+        starter_doc = _starter_document(starter_path)
         boilerplate = list(CodeFingerprint("starter.py", NOISE_TOKENS, GUARANTEE_TOKENS - NOISE_TOKENS + 1,
                                            language="python", fp=io.StringIO(starter_doc.text)).hashes)
     reference = reference_document()

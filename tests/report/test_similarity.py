@@ -74,8 +74,9 @@ def test_copies_are_flagged_and_honest_work_is_not(submissions: Path) -> None:
 
 
 def test_the_starter_is_boilerplate(tmp_path: Path) -> None:
-    starter = default_starter()
-    assert starter is not None
+    starter_folder = default_starter()
+    assert starter_folder is not None
+    starter = starter_folder / "cnn.py"
     root = tmp_path / "subs"
     # Both keep every docstring and signature of the starter and add their own bodies below.
     for name in ("honest_loops", "honest_numpy"):
@@ -109,7 +110,7 @@ def test_student_code_is_escaped_in_html(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--threshold", "2"], "--threshold must be within 0..1"),
-    (["--starter", "/nonexistent/cnn.py"], "--starter /nonexistent/cnn.py: no such file"),
+    (["--starter", "/nonexistent/cnn.py"], "--starter /nonexistent/cnn.py: no such file or folder"),
 ])
 def test_bad_options_are_one_line_errors(submissions: Path, args: list[str], message: str) -> None:
     result = runner.invoke(app, ["similarity", str(submissions), *args], env=ENV)
