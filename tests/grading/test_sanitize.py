@@ -126,3 +126,24 @@ def test_a_formula_name_stays_text_in_a_csv_reader():
     buffer = io.StringIO()
     csv.writer(buffer).writerow([for_csv_cell('=HYPERLINK("https://evil.example")'), 1])
     assert next(csv.reader(io.StringIO(buffer.getvalue())))[0].startswith("'=")
+
+
+@given(st.text())
+def test_terminal_output_never_carries_a_control_character(text):
+    shown = for_terminal(text, markup=False)
+    shown.encode("utf-8")
+    assert all(c in "\t\n" or not (ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F) for c in shown)
+
+
+@given(st.text())
+def test_no_csv_cell_starts_a_formula(text):
+    assert not for_csv_cell(text).startswith(CSV_FORMULA_PREFIXES)
+
+
+@given(st.text())
+def test_xml_text_always_parses(text):
+    clean = for_xml(text)
+    root = ET.Element("a", b=clean)
+    root.text = clean
+    parsed = ET.fromstring(ET.tostring(root, encoding="unicode"))
+    assert (parsed.text or "") == clean.replace("\r\n", "\n").replace("\r", "\n")  # XML normalises line ends
