@@ -40,7 +40,8 @@ def gradescope_bundle(
         parts = bundle_parts(assignment, wheel, Path(workdir))
         written = gradescope.write_bundle(out, parts, budget_s=time_budget, memory_mb=memory_mb)
     console.print(f"Wrote {written} (cnnquiz {parts.wheel_version}, assignment {parts.assignment.name}). "
-                  "Upload it as the autograder of a Gradescope programming assignment.", highlight=False, soft_wrap=True)
+                  "Upload it as the autograder of a Gradescope programming assignment.",
+                  highlight=False, soft_wrap=True)
 
 
 @autograder.command("prairielearn")

@@ -19,7 +19,16 @@ import cnnquiz
 from cnnquiz.grading.assignment import Assignment, resolve_assignment
 from cnnquiz.platforms.common import PlatformError
 
-__all__ = ["BUNDLED_ASSIGNMENT", "BUNDLED_SECRET", "BundleParts", "bundled_assignment_text", "checkout_root", "build_wheel", "bundle_parts", "temporary_workdir"]
+__all__ = [
+    "BUNDLED_ASSIGNMENT",
+    "BUNDLED_SECRET",
+    "BundleParts",
+    "bundled_assignment_text",
+    "checkout_root",
+    "build_wheel",
+    "bundle_parts",
+    "temporary_workdir",
+]
 
 BUNDLED_ASSIGNMENT = "assignment.yaml"
 """The assignment's file name inside every bundle."""

@@ -130,11 +130,13 @@ def find_submission(root: str | Path, filename: str = "cnn.py") -> Located:
         names = ", ".join(folder.relative_to(root).as_posix() for folder in folders)
         return Located(None, f"several folders hold {filename if sources else 'a notebook'} ({names}); submit one")
     folder = folders[0]
-    note = "" if folder == root else f"Graded the code found in {folder.relative_to(root).as_posix()}/ of your submission."
-    return Located(folder, note=note)
+    if folder == root:
+        return Located(folder)
+    return Located(folder, note=f"Graded the code found in {folder.relative_to(root).as_posix()}/ of your submission.")
 
 
-def budget_limits(assignment: Assignment, calls: int, *, budget_s: float, memory_mb: int | None = None) -> dict[str, Any]:
+def budget_limits(assignment: Assignment, calls: int, *, budget_s: float,
+                  memory_mb: int | None = None) -> dict[str, Any]:
     """Per-call limit overrides so that grading ``calls`` calls ends within ``budget_s``.
 
     A submission may spend up to the call time limit on every call and on its import, so
@@ -170,7 +172,8 @@ def protect(paths: Sequence[Path]) -> None:
         os.chmod(path, 0o700 if stat.S_ISDIR(mode) else 0o600)
 
 
-def not_graded(assignment_name: str, student: str, reason: str, *, cases: Sequence = (), isolation: str = "") -> StudentResult:
+def not_graded(assignment_name: str, student: str, reason: str, *, cases: Sequence = (),
+               isolation: str = "") -> StudentResult:
     """A result for a submission nothing could be graded of: every test (if known) not run."""
     tests = ungraded(cases, reason) if cases else []
     return StudentResult(

@@ -27,8 +27,16 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from cnnquiz import __version__
+from cnnquiz.grading.assignment import load_assignment
 from cnnquiz.platforms.bundle import BUNDLED_ASSIGNMENT, BundleParts
-from cnnquiz.platforms.common import PlatformError
+from cnnquiz.platforms.common import (
+    PlatformError,
+    grade_on_platform,
+    grader_failure,
+    isolation_from_env,
+    protect,
+    write_results,
+)
 from cnnquiz.platforms.templates import GRADESCOPE_RUN, GRADESCOPE_SETUP, fill
 
 __all__ = ["DEFAULT_BUDGET_S", "DEFAULT_MEMORY_MB", "ROOT_ENV", "write_bundle", "read_metadata", "grade_root", "main"]
@@ -93,7 +101,9 @@ def read_metadata(path: Path) -> tuple[str | None, dict[str, Any]]:
         return None, {}
     assignment = data.get("assignment") if isinstance(data.get("assignment"), dict) else {}
     users = [user for user in data.get("users") or [] if isinstance(user, dict)]
-    student = str(users[0].get("email") or users[0].get("id") or "") or None if users else None
+    student = None
+    if users:  # group submissions list several users; the first one's id draws the hidden tests
+        student = str(users[0].get("email") or users[0].get("id") or "") or None
     kept = {
         "submission_id": data.get("id"),
         "submitted_at": data.get("created_at"),
@@ -111,9 +121,6 @@ def read_metadata(path: Path) -> tuple[str | None, dict[str, Any]]:
 def grade_root(root: Path, assignment_file: Path, *, budget_s: float = DEFAULT_BUDGET_S,
                memory_mb: int = DEFAULT_MEMORY_MB) -> dict[str, Any]:
     """Grade ``root/submission`` and write ``root/results/results.json``; return its content."""
-    from cnnquiz.grading.assignment import load_assignment
-    from cnnquiz.platforms.common import grade_on_platform, grader_failure, isolation_from_env, protect, write_results
-
     results_dir, source = root / "results", root / "source"
     metadata_file = root / "submission_metadata.json"
     student, dates = read_metadata(metadata_file)

@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from cnnquiz import __version__, atomic
-from cnnquiz.grading.results import StudentResult, StudentStatus, TestStatus, number
+from cnnquiz.grading.assignment import load_assignment
+from cnnquiz.grading.results import StudentResult, StudentStatus, TestResult, TestStatus, number
 from cnnquiz.platforms.bundle import BUNDLED_ASSIGNMENT, BundleParts
+from cnnquiz.platforms.common import grade_on_platform, grader_failure, isolation_from_env, protect, write_results
 from cnnquiz.platforms.templates import PRAIRIELEARN_DOCKERFILE, PRAIRIELEARN_ENTRYPOINT, fill
 
 __all__ = ["ROOT_ENV", "DEFAULT_BUDGET_S", "ENTRYPOINT", "write_setup", "prairielearn_results", "grade_root", "main"]
@@ -56,7 +58,7 @@ def write_setup(out_dir: str | Path, parts: BundleParts, *, budget_s: float = DE
     return out
 
 
-def _test_entry(test: Any) -> dict[str, Any]:
+def _test_entry(test: TestResult) -> dict[str, Any]:
     entry = {"name": test.name, "description": test.function, "points": number(test.score),
              "max_points": number(test.max_score)}
     if test.public:
@@ -98,9 +100,6 @@ def grade_root(root: Path, assignment_file: Path, *, budget_s: float = DEFAULT_B
     With a course secret, hidden tests are drawn per question variant (``variant_seed`` in
     ``root/data/data.json``): PrairieLearn passes the grader no student id.
     """
-    from cnnquiz.grading.assignment import load_assignment
-    from cnnquiz.platforms.common import grade_on_platform, grader_failure, isolation_from_env, protect, write_results
-
     results_dir = root / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     # Everything PrairieLearn mounts besides the student's files may hold answers.
@@ -114,8 +113,8 @@ def grade_root(root: Path, assignment_file: Path, *, budget_s: float = DEFAULT_B
     except Exception as error:  # noqa: BLE001 - whatever breaks, the student gets a results.json
         result = grader_failure(assignment_file.stem, student, error)
     data = prairielearn_results(result)
-    data["extra_data"] = {"student": result.student, "isolation": result.isolation, "cnnquiz": __version__, "points": number(result.score),
-                          "max_points": number(result.max_score)}
+    data["extra_data"] = {"student": result.student, "isolation": result.isolation, "cnnquiz": __version__,
+                          "points": number(result.score), "max_points": number(result.max_score)}
     write_results(results_dir / "results.json", data)
     return data
 

@@ -80,8 +80,8 @@ mkdir -p "$ROOT/results"
     --time-budget {{BUDGET}} --memory-mb {{MEMORY}}
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then
-    printf '{"score": 0, "output": "The autograder could not start (exit status %s); nothing was graded. Please tell your instructor.", "tests": []}\\n' \\
-        "$status" > "$ROOT/results/results.json"
+    message="The autograder could not start (exit status $status); nothing was graded. Please tell your instructor."
+    printf '{"score": 0, "output": "%s", "tests": []}\\n' "$message" > "$ROOT/results/results.json"
 fi
 exit 0
 """

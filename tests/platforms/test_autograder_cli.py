@@ -19,14 +19,16 @@ def test_gradescope_writes_the_zip_named_by_out(tmp_path: Path, fake_wheel: Path
 
 
 def test_prairielearn_writes_the_folder(tmp_path: Path, fake_wheel: Path) -> None:
-    run = CliRunner().invoke(app, ["autograder", "prairielearn", "--wheel", str(fake_wheel), "--out", str(tmp_path / "pl")])
+    run = CliRunner().invoke(app, ["autograder", "prairielearn", "--wheel", str(fake_wheel),
+                                   "--out", str(tmp_path / "pl")])
     assert run.exit_code == 0, run.output
     assert (tmp_path / "pl" / "Dockerfile").is_file()
 
 
 def test_a_missing_wheel_is_one_line_on_stderr(tmp_path: Path) -> None:
     missing = tmp_path / "cnnquiz-9.9-py3-none-any.whl"
-    run = CliRunner().invoke(app, ["autograder", "gradescope", "--wheel", str(missing), "--out", str(tmp_path / "a.zip")])
+    run = CliRunner().invoke(app, ["autograder", "gradescope", "--wheel", str(missing),
+                                   "--out", str(tmp_path / "a.zip")])
     assert run.exit_code == 2
     assert f"error: --wheel {missing}: no such file" in run.output
     assert not (tmp_path / "a.zip").exists()

@@ -56,7 +56,8 @@ def test_budget_limits_fit_every_call_and_the_import_into_the_budget() -> None:
     # (70 s - 20 s overhead) / (49 calls + the import) = 1.0 s per call, tighter than 2.0
     assert budget_limits(cnn, 49, budget_s=70) == {"call_timeout_s": 1.0, "cpu_s": 1.0}
     # A generous budget keeps the assignment's own limit; memory is capped, never raised.
-    assert budget_limits(cnn, 49, budget_s=480, memory_mb=512) == {"call_timeout_s": 2.0, "cpu_s": 2.0, "memory_mb": 512}
+    generous = budget_limits(cnn, 49, budget_s=480, memory_mb=512)
+    assert generous == {"call_timeout_s": 2.0, "cpu_s": 2.0, "memory_mb": 512}
     assert budget_limits(cnn, 49, budget_s=480, memory_mb=4096)["memory_mb"] == cnn.limits.to_limits().memory_mb
     # Never below half a second, even for a budget too small to be met.
     assert budget_limits(cnn, 1000, budget_s=30)["call_timeout_s"] == 0.5

@@ -67,7 +67,8 @@ def test_the_zip_has_the_scripts_at_its_root_and_carries_wheel_and_assignment(bu
 def test_setup_installs_only_the_bundled_wheel(bundle: Path) -> None:
     setup = zipfile.ZipFile(bundle).read("setup.sh").decode()
     installs = [line for line in setup.splitlines() if "pip install" in line]
-    assert installs == ['"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$SOURCE"/cnnquiz-0.1.0-py3-none-any.whl']
+    assert installs == ['"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check '
+                        '"$SOURCE"/cnnquiz-0.1.0-py3-none-any.whl']
     assert 'chmod 700 "$SOURCE" "$ROOT/results"' in setup
 
 

@@ -29,10 +29,12 @@ def setup_dir(tmp_path: Path, fake_wheel: Path) -> Path:
     return prairielearn.write_setup(tmp_path / "pl", parts)
 
 
-def test_the_setup_has_a_dockerfile_an_entry_point_the_wheel_and_the_assignment(setup_dir: Path, fake_wheel: Path) -> None:
+def test_the_setup_has_a_dockerfile_an_entry_point_the_wheel_and_the_assignment(
+        setup_dir: Path, fake_wheel: Path) -> None:
     assert sorted(p.name for p in setup_dir.iterdir()) == sorted(
         ["Dockerfile", "cnnquiz-grade", BUNDLED_ASSIGNMENT, fake_wheel.name, "info.json.snippet"])
-    assert (setup_dir / "Dockerfile").read_text(encoding="utf-8") == (GOLDEN / "prairielearn_Dockerfile").read_text(encoding="utf-8")
+    dockerfile = (setup_dir / "Dockerfile").read_text(encoding="utf-8")
+    assert dockerfile == (GOLDEN / "prairielearn_Dockerfile").read_text(encoding="utf-8")
     entry = setup_dir / "cnnquiz-grade"
     assert entry.read_text(encoding="utf-8") == (GOLDEN / "prairielearn_cnnquiz-grade").read_text(encoding="utf-8")
     assert stat.S_IMODE(entry.stat().st_mode) == 0o755
@@ -72,7 +74,8 @@ def test_the_entry_point_scores_in_0_to_1_as_cnnquiz_grade_does(setup_dir: Path,
 
 def test_hidden_tests_show_their_points_but_not_their_inputs(setup_dir: Path, tmp_path: Path) -> None:
     data = _grade(setup_dir, tmp_path / "grade", EXAMPLES / "bob_flipped_kernel")
-    expected = Grader(resolve_assignment("cnn"), isolation=forced_level()).grade(EXAMPLES / "bob_flipped_kernel", "student")
+    grader = Grader(resolve_assignment("cnn"), isolation=forced_level())
+    expected = grader.grade(EXAMPLES / "bob_flipped_kernel", "student")
     hidden = {test.name for test in expected.tests if not test.public}
     shown = [test for test in data["tests"] if test["name"] in hidden]
     assert shown and all(test["output"] == "" and test["message"].startswith("hidden test: ") for test in shown)

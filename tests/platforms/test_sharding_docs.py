@@ -29,7 +29,8 @@ def _class(tmp_path: Path) -> Path:
 
 def _env() -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CNNQUIZ_", "SLURM_"))}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"  # the cnnquiz command of this Python
+    # The cnnquiz command of this Python first on PATH.
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["CNNQUIZ_ISOLATION"] = forced_level()
     return env
 
@@ -73,7 +74,7 @@ def test_the_actions_matrix_and_its_merge_give_one_runs_gradebook(tmp_path: Path
         _bash(_expand(step["run"], {"matrix.shard": str(shard), "strategy.job-total": str(len(shards)),
                                     "secrets.CNNQUIZ_SECRET": ""}), workdir, _env())
         assert (workdir / "out" / f"shard-{shard}").is_dir()
-    download = next(step for step in merge["steps"] if str(step.get("uses", "")).startswith("actions/download-artifact"))
+    (download,) = [step for step in merge["steps"] if str(step.get("uses", "")).startswith("actions/download-artifact")]
     assert download["with"] == {"pattern": "shard-*", "path": "out"}  # one folder per artifact: out/shard-K
     _bash(_expand(_step(merge, "Merge the shards")["run"], {}), workdir, _env())
     merged = (workdir / "grades" / "grades.csv").read_text(encoding="utf-8")
