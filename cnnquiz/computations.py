@@ -32,15 +32,18 @@ def int_pair(value: Any) -> tuple[int, int]:
 def _size_formula(size: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
                   *, plus_one: int = 1, pad_factor: int = 2, use_stride: bool = True,
                   use_dilation: bool = True, ceil: bool = False) -> Any:
-    """The output-size formula with one term changeable, for the size mistakes."""
+    """The output-size formula with one term changeable, for the size mistakes.
+
+    The formula itself is the solver's (:func:`cnnquiz.solver.window_count`); a mistake
+    only changes what goes in (padding once, stride 1, no dilation) or the final +1.
+    """
     scalar = not isinstance(size, (list, tuple, np.ndarray))
+    rounding = solver.Rounding.CEIL if ceil else solver.Rounding.FLOOR
     out = []
     for axis in range(2):
         n, k, s = int_pair(size)[axis], int_pair(kernel_size)[axis], int_pair(stride)[axis]
         p, d = int_pair(padding)[axis], int_pair(dilation)[axis] if use_dilation else 1
-        span = n + pad_factor * p - d * (k - 1) - 1
-        step = s if use_stride else 1
-        value = (-(-span // step) if ceil else span // step) + plus_one
+        value = solver.window_count(n + pad_factor * p, k, s if use_stride else 1, d, rounding) - 1 + plus_one
         if value < 1:
             raise ValueError("the mistake gives no valid size")
         out.append(value)

@@ -52,8 +52,11 @@ def _size_line(n: int, k: int, s: int, p: int, d: int, out: int, *, ceil: bool =
     kernel = f"{k}" if d == 1 else f"({d}x({k}-1)+1)"
     rounding = "ceil" if ceil else "floor"
     line = f"{rounding}(({n} + 2x{p} - {kernel}) / {s}) + 1 = "
-    span = n + 2 * p - d * (k - 1) - 1
-    counted = (-(-span // s) if ceil else span // s) + 1
+    try:
+        counted = solver.window_count(n + 2 * p, k, s, d, solver.Rounding(rounding))
+    except ValueError:  # ceil_mode lets a window larger than the padded input start once (PyTorch)
+        span = n + 2 * p - d * (k - 1) - 1
+        counted = -(-span // s) + 1
     if ceil and counted == out + 1:  # PyTorch: the last window must start inside the input or the left padding
         return line + f"{counted}, minus the last window, which would start in the right padding: {out}"
     return line + f"{counted}"
