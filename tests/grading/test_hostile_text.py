@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from buggy import CORRECT
-from grading_helpers import FAST, invoke, read_json
+from grading_helpers import FAST, check_golden, invoke, read_json
 
 from cnnquiz.grading import reports
 from cnnquiz.grading.batch import Grader, grade_batch
@@ -249,3 +249,10 @@ def test_an_entry_that_cannot_be_built_is_an_error_row_in_every_file(tmp_path):
     assert (tmp_path / "grades.csv").read_text().splitlines()[1:] == ["ann,0,0,graded", "odd,0,0,error"]
     entries = read_json(tmp_path / "report.json")
     assert [e["student"] for e in entries] == ["ann", "odd"] and entries[1]["status"] == "error"
+
+
+def test_the_class_table_matches_the_golden_file(hostile_class):
+    _, _, result = hostile_class
+    table = result.stdout.split("\n7 students:")[0]
+    assert "HYPERLINK" in table and "caf\\xe9_honest" in table
+    check_golden("hostile_grade_table.txt", table + "\n")
