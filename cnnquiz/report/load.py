@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,8 +96,14 @@ def mistakes_in_output(output: str) -> tuple[str, ...]:
         if not line.startswith(_MISTAKE_PREFIX):
             continue
         head = line[len(_MISTAKE_PREFIX):]
-        names = [name for name in _BY_NAME if head.startswith(name) or f", or {name}" in head]
-        keys = [_BY_NAME[name] for name in sorted(names, key=head.find)]
+        # "name. explanation" or "name1, or name2. explanations": a name counts where it
+        # starts the line or follows ", or ", and ends at "." or ", or " (not inside a longer name).
+        found = {}
+        for name, key in _BY_NAME.items():
+            match = re.search(rf"(?:^|, or ){re.escape(name)}(?=\.|, or |$)", head)
+            if match:
+                found[key] = match.start()
+        keys = sorted(found, key=found.get)
         return ("+".join(keys),) if keys else ()
     return ()
 
