@@ -261,8 +261,16 @@ def similarity_report(submissions: str | Path, *, starter: str | Path | None = N
     ref_print = _fingerprint(reference, boilerplate)
     against_reference = sorted((compare_documents(d, reference, prints[d.name], ref_print) for d in documents),
                                key=lambda m: (-m.share_a, m.a))
-    pairs = sorted((compare_documents(a, b, prints[a.name], prints[b.name])
-                    for a, b in itertools.combinations(documents, 2)),
-                   key=lambda m: (-m.similarity, m.a, m.b))
-    return SimilarityReport(tuple(d.name for d in documents), tuple(against_reference), tuple(pairs[:max(top, 0)]),
+    # Every pair is scored; only the top ones get their regions (n^2 / 2 pairs add up).
+    scored = sorted(((max(_shares(prints[a.name], prints[b.name])), a.name, b.name, a, b)
+                     for a, b in itertools.combinations(documents, 2)), key=lambda t: (-t[0], t[1], t[2]))
+    pairs = [compare_documents(a, b, prints[a.name], prints[b.name]) for *_, a, b in scored[:max(top, 0)]]
+    return SimilarityReport(tuple(d.name for d in documents), tuple(against_reference), tuple(pairs),
                             threshold, str(starter_path) if starter_path else None, tuple(skipped))
+
+
+def _shares(fa: Any, fb: Any) -> tuple[float, float]:
+    from copydetect import compare_files
+
+    _, (share_a, share_b), _ = compare_files(fa, fb)
+    return float(share_a), float(share_b)
