@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from cnnquiz.report import ReportError, class_report, load_class
+from cnnquiz.report import ReportError, Source, class_report, load_class
 from cnnquiz.report.load import mistakes_in_output
 from cnnquiz.report.stats import pearson
 
@@ -152,3 +152,27 @@ def test_an_item_worth_no_marks_has_no_statistics_but_its_mistakes_count(tmp_pat
     report = class_report(load_class(folder))
     assert [i.id for i in report.items] == ["A: size", "B: size padded", "C: conv"]
     assert ("stride_ignored", 4) in [(m.mistake, len(m.students)) for m in report.mistakes]
+
+
+_scores = st.lists(st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=3, max_size=3), min_size=3, max_size=12)
+
+
+@given(_scores)
+def test_facility_and_discrimination_agree_with_plain_loops(table: list[list[float]]) -> None:
+    import numpy as np
+
+    from cnnquiz.report.load import ClassData, ItemScore, StudentRecord
+
+    students = tuple(
+        StudentRecord(f"s{i}", "graded", sum(row), 3.0,
+                      tuple(ItemScore(f"t{j}", "f", score, 1.0) for j, score in enumerate(row)))
+        for i, row in enumerate(table))
+    report = class_report(ClassData(Source.CODE, "x", students))
+    scores = np.array(table)
+    for j, item in enumerate(report.items):
+        assert item.facility == pytest.approx(scores[:, j].mean())
+        rest = (scores.sum(axis=1) - scores[:, j]) / 2
+        if scores[:, j].std() < 1e-9 or rest.std() < 1e-9:
+            assert item.discrimination is None
+        else:
+            assert item.discrimination == pytest.approx(np.corrcoef(scores[:, j], rest)[0, 1])
