@@ -56,18 +56,47 @@ def test_posix_shared_memory_has_nowhere_to_go(tmp_path, level, host_marker):
     assert not (Path("/dev/shm") / host_marker).exists()
 
 
-def test_the_filter_jumps_land_on_its_verdicts():
-    """Every conditional jump of the BPF program lands inside it, on a return or the flags check."""
-    program = _filter_program()
-    returns = {index for index, op in enumerate(program) if op[0] == 0x06}
-    for index, (code, jt, jf, _) in enumerate(program):
-        if code in (0x15, 0x35, 0x45):
-            for target in (index + 1 + jt, index + 1 + jf):
-                assert target < len(program)
-                assert target in returns or program[target][0] == 0x20 or target == index + 1
+def _verdict(program, nr: int, arch: int, arg0: int = 0) -> int:
+    """Run the classic-BPF program on one ``seccomp_data`` (a plain loop: loads, jumps, returns)."""
+    data = {0: nr, 4: arch, 16: arg0 & 0xFFFFFFFF}
+    accumulator, pc = 0, 0
+    while True:
+        code, jt, jf, k = program[pc]
+        if code == 0x20:  # ld [k]
+            accumulator = data[k]
+        elif code == 0x06:  # ret k
+            return k
+        else:
+            taken = {0x15: accumulator == k, 0x35: accumulator >= k, 0x45: bool(accumulator & k)}[code]
+            pc += jt if taken else jf
+        pc += 1
 
 
-def test_a_foreign_architecture_is_killed_first():
-    program = _filter_program()
-    assert program[0] == (0x20, 0, 0, 4)  # load the audit arch
-    assert program[2] == (0x06, 0, 0, 0x80000000)  # kill the process when it is not ours
+_X86_64 = 0xC000003E
+_ALLOW, _KILL, _EPERM, _ENOSYS = 0x7FFF0000, 0x80000000, 0x00050001, 0x00050026
+
+
+@pytest.mark.parametrize("nr, arg0, expected", [
+    (0, 0, _ALLOW),                      # read
+    (56, 17, _ALLOW),                    # clone(SIGCHLD): fork
+    (56, 0x003D0F00, _ALLOW),            # clone of a thread (CLONE_VM|CLONE_FS|CLONE_FILES|...)
+    (56, 0x10000000 | 17, _EPERM),       # clone(CLONE_NEWUSER)
+    (272, 0x00020000, _EPERM),           # unshare(CLONE_NEWNS)
+    (272, 0x00000400, _ALLOW),           # unshare(CLONE_FILES): no namespace
+    (435, 0, _ENOSYS),                   # clone3: the C library falls back to clone
+    (29, 0, _EPERM), (30, 0, _EPERM), (68, 0, _EPERM), (64, 0, _EPERM),  # shmget, shmat, msgget, semget
+    (319, 0, _EPERM), (308, 0, _EPERM),  # memfd_create, setns
+    (0x40000000 + 29, 0, _EPERM),        # the x32 ABI
+])
+def test_the_seccomp_filter_gives_these_verdicts_on_x86_64(monkeypatch, nr, arg0, expected):
+    import platform
+
+    monkeypatch.setattr(platform, "machine", lambda: "x86_64")
+    assert _verdict(_filter_program(), nr, _X86_64, arg0) == expected
+
+
+def test_a_foreign_architecture_is_killed(monkeypatch):
+    import platform
+
+    monkeypatch.setattr(platform, "machine", lambda: "x86_64")
+    assert _verdict(_filter_program(), 0, 0x40000003) == _KILL  # i386 on an x86_64 kernel
