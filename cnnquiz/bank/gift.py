@@ -29,6 +29,7 @@ import numpy as np
 from cnnquiz.bank.answer_format import answer_rows, format_answer, mistake_text, number_text
 from cnnquiz.bank.lms_common import (
     ExportError,
+    choice_feedback,
     finite,
     integral,
     paper_label,
@@ -74,7 +75,7 @@ def _gift_numeric(q: Question) -> str:
 
 
 def _gift_choice(q: Question) -> str:
-    named = {w.value: mistake_text(w.mistake) for w in q.wrong_answers}
+    named = choice_feedback(q)
     parts = []
     for option in q.choices or [q.answer]:
         if option == q.answer:

@@ -28,6 +28,7 @@ import numpy as np
 
 from cnnquiz.bank.answer_format import mistake_text, number_text
 from cnnquiz.bank.lms_common import (
+    choice_feedback,
     finite,
     numbers,
     paper_label,
@@ -92,7 +93,7 @@ def _moodle_choice(root: ET.Element, q: Question) -> None:
     ET.SubElement(el, "single").text = "true"
     ET.SubElement(el, "shuffleanswers").text = "false"
     ET.SubElement(el, "answernumbering").text = "ABCD"
-    named = {w.value: mistake_text(w.mistake) for w in q.wrong_answers}
+    named = choice_feedback(q)
     for option in q.choices or [q.answer]:
         right = option == q.answer
         feedback = (q.explanation or "Correct.") if right else named.get(option, "")

@@ -25,7 +25,7 @@ from cnnquiz.bank.answer_check import effective_tolerance
 from cnnquiz.bank.question import Paper, Question
 from cnnquiz.errors import BankError
 
-__all__ = ["ExportError", "prompt_html", "tolerance_for", "finite", "numbers", "integral",
+__all__ = ["ExportError", "prompt_html", "tolerance_for", "finite", "numbers", "integral", "choice_feedback",
            "refuse_control_characters", "CONTROL_CHARACTERS", "paper_label"]
 
 # C0 controls but tab, newline and carriage return; DEL and the C1 controls.
@@ -80,9 +80,20 @@ def integral(q: Question) -> bool:
     return all(v.is_integer() and tolerance_for(q, v) < 0.5 for v in numbers(q.answer))
 
 
+def choice_feedback(q: Question) -> dict[str, str]:
+    """Feedback per wrong option of a choice question: the named mistake it shows, else
+    why the bank says it is wrong (``option_feedback``)."""
+    from cnnquiz.bank.answer_format import mistake_text
+
+    feedback = {option: why for option, why in q.option_feedback.items() if why}
+    feedback.update({w.value: mistake_text(w.mistake) for w in q.wrong_answers if isinstance(w.value, str)})
+    return feedback
+
+
 def _texts(q: Question) -> list[tuple[str, str]]:
     found = [("prompt", q.prompt), ("template", q.template), ("explanation", q.explanation), ("working", q.working)]
     found += [(f"choices[{i}]", c) for i, c in enumerate(q.choices or [])]
+    found += [(f"option_feedback[{i}]", why) for i, why in enumerate(q.option_feedback.values())]
     if isinstance(q.answer, str):
         found.append(("answer", q.answer))
     return found

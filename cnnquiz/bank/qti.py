@@ -12,7 +12,8 @@ choices and per-choice feedback are ``response_label`` idents matched by
 - integer / number -> ``numerical_question``: exact answer with the quiz's absolute
   tolerance as the margin; the known mistakes are listed in the incorrect-answer
   feedback (Canvas numerical answers cannot carry wrong values with feedback);
-- choice -> ``multiple_choice_question``, each named mistake as that option's feedback;
+- choice -> ``multiple_choice_question``, the named mistake (or the bank's "why it is
+  wrong") as each option's feedback;
 - shape and matrix -> ``fill_in_multiple_blanks_question``, one blank per number
   (``[b1]``, ``[b2]``, ...). Canvas compares a blank's text, so each blank lists the
   texts the quiz accepts: ``7`` and ``7.0`` for whole numbers, and for decimals every
@@ -33,7 +34,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from cnnquiz.bank.answer_check import effective_tolerance
 from cnnquiz.bank.answer_format import format_answer, mistake_text, number_text
-from cnnquiz.bank.lms_common import integral, numbers, paper_label, prompt_html, refuse_control_characters, tolerance_for
+from cnnquiz.bank.lms_common import choice_feedback, integral, numbers, paper_label, prompt_html, refuse_control_characters, tolerance_for
 from cnnquiz.bank.question import AnswerKind, Paper, Question
 from cnnquiz.mistakes import values_match
 
@@ -139,7 +140,7 @@ def _choice(item: ET.Element, q: Question, first_ident: int) -> None:
     proc = _sub(item, "resprocessing")
     _sub(_sub(proc, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
     general = _general_feedback(proc, q)
-    named = {w.value: mistake_text(w.mistake) for w in q.wrong_answers}
+    named = choice_feedback(q)
     with_feedback = [(i, named[o]) for i, o in zip(idents, options) if o != q.answer and o in named]
     for ident, _text in with_feedback:
         cond, var = _condition(proc, stop=False)

@@ -339,3 +339,14 @@ def test_bank_validate_names_a_control_character_in_a_prompt() -> None:
     data["prompt"] = "A {size}x{size} image\f, a {k}x{k} kernel, padding {p}?"
     assert semantic_problems(Template.model_validate(data)) == [
         ("prompt", "control character U+000C at position 21: Moodle XML and QTI cannot carry it")]
+
+
+def test_every_lms_format_gives_the_banks_why_for_a_wrong_option() -> None:
+    q = _choice(["pooling", "a bias"], "a bias", option_feedback={"pooling": "pooling has no weights"})
+    paper = Paper(seed=1, count=1, questions=[q])
+    moodle = _moodle(paper).findall("question")[1]
+    assert [a.findtext("feedback/text") for a in moodle.findall("answer")][0] == "<p>pooling has no weights</p>"
+    assert "~pooling#pooling has no weights" in to_gift(paper)
+    from cnnquiz.bank.qti import qti_files
+
+    assert "pooling has no weights" in next(t for p, t in qti_files(paper).items() if p.endswith("_assessment.xml"))
