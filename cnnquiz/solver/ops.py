@@ -31,12 +31,16 @@ from cnnquiz.solver._arrays import (
     strided_view,
     to_array,
 )
-from cnnquiz.solver._pooling import avg_divisors, pool_geometry_fast, pool_windows
+from cnnquiz.solver._pooling import avg_divisors, pool_geometry_fast, pool_windows, separable_reduce
 from cnnquiz.solver.shapes import conv_geometry
 
 __all__ = ["conv2d", "max_pool2d", "avg_pool2d"]
 
 _MAX, _SUM = np.maximum.reduce, np.add.reduce  # skip ndarray.max/sum's Python wrappers
+# Pooling: from this many input elements on, the separable passes (kh + kw ufunc calls
+# with long inner loops) beat one reduction over a 5-D window view (whose inner loop
+# is kh*kw elements long but costs a single call); measured in bench/bench_ops.py.
+_SEPARABLE_MIN = 512
 # Chunked GEMM: at most this many multiply-adds per chunk (K * C*kh*kw * columns), so a
 # chunk's columns stay in cache (and OpenBLAS can use its small-matrix kernels), and at
 # least _MIN_CHUNK columns so the Python loop stays cheap.
@@ -117,18 +121,28 @@ def conv2d(
         integer = integer and bias.dtype.kind in "biu"
     ho, wo, top, left, bottom, right, sh, sw, dh, dw = _conv_geometry((h, w), (kh, kw), stride, padding, dilation)
 
+    ck = cg * kh * kw
+    wm = wa.reshape(k, ck)
+    if wm.dtype != F64:
+        wm = wm.astype(F64)
+    fbias = None if bias is None else bias.astype(F64, copy=False)[:, None]
+    if g > 1 and cg == 1 and sh == sw == 1:
+        out, xp = _depthwise_conv(xa, wm, (kh, kw), (ho, wo), (top, left, bottom, right), (dh, dw))
+        if fbias is not None:
+            out += fbias
+        return _finish(out.reshape(k, ho, wo), integer, xp, wm, fbias)
+
     if top or left or bottom or right or xa.dtype != F64 or not xa.flags.c_contiguous:
         xp = padded_copy(xa, F64, top, left, bottom, right, 0)
     else:
         xp = xa  # only read, through strided views
     s0, s1, s2 = xp.strides
     step_h, step_w = (s1 * sh if ho > 1 else 0), (s2 * sw if wo > 1 else 0)
-    ck = cg * kh * kw
-    wm = wa.reshape(k, ck)
-    if wm.dtype != F64:
-        wm = wm.astype(F64)
-    fbias = None if bias is None else bias.astype(F64, copy=False)[:, None]
-    if g == 1:
+    if g == 1 and kh == kw == 1 and sh == sw == 1:
+        out = wm @ xp.reshape(c, ho * wo)  # a 1x1 convolution is one GEMM on x itself
+        if fbias is not None:
+            out += fbias
+    elif g == 1:
         out = _gemm_conv(xp, wm, fbias, (c, kh, kw, ho, wo), (s0, s1 * dh, s2 * dw, step_h, step_w))
     else:
         kg = k // g
@@ -136,11 +150,50 @@ def conv2d(
         out = np.matmul(wm.reshape(g, kg, ck), cols.reshape(g, ck, ho * wo)).reshape(k, ho * wo)
         if fbias is not None:
             out += fbias
-    out = out.reshape(k, ho, wo)
+    return _finish(out.reshape(k, ho, wo), integer, xp, wm, fbias)
+
+
+def _finish(out: np.ndarray, integer: bool, xp: np.ndarray, wm: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    """Integer inputs give exact int64 (checked to be within float64's exact range)."""
     if integer:
-        check_exact(xp, wm, fbias)
+        check_exact(xp, wm, bias)
         return np.rint(out, out=out).astype(np.int64)
     return out
+
+
+def _depthwise_conv(xa: np.ndarray, wm: np.ndarray, kernel: tuple[int, int], out_hw: tuple[int, int],
+                    pads: tuple[int, int, int, int], dilation: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Stride-1 convolution with one input channel per filter (depthwise, any multiplier).
+
+    A batched matmul of (1 x kh*kw) rows runs at a fraction of BLAS speed, so instead
+    each kernel tap is one multiply-add of a per-channel weight over a shifted copy of
+    the image. On the flattened padded image a tap's window is one contiguous run:
+    output row i starts at ``i * Wp``, so rows are computed ``Wp`` wide and the extra
+    ``Wp - Wo`` columns are cropped at the end. Returns (K, Ho*Wo) and the padded input.
+    """
+    (kh, kw), (ho, wo), (top, left, bottom, right), (dh, dw) = kernel, out_hw, pads, dilation
+    c, h, w = xa.shape
+    k = wm.shape[0]
+    hp, wp = h + top + bottom, w + left + right
+    flat = np.zeros((c, hp * wp + (kw - 1) * dw), F64)  # tail room for the last row's taps
+    flat[:, : hp * wp].reshape(c, hp, wp)[:, top : top + h, left : left + w] = xa
+    length = ho * wp
+    multiplier = k // c
+    out = np.empty((k, length), F64)
+    tmp = np.empty((c, length), F64)
+    for m in range(multiplier):  # filters m, m + multiplier, ... read channels 0, 1, ...
+        acc = out[m::multiplier]
+        for tap in range(kh * kw):
+            u, v = divmod(tap, kw)
+            window = flat[:, u * dh * wp + v * dw : u * dh * wp + v * dw + length]
+            weight = wm[m::multiplier, tap : tap + 1]
+            if tap == 0:
+                np.multiply(window, weight, out=acc)
+            else:
+                np.multiply(window, weight, out=tmp)
+                acc += tmp
+    cropped = np.ascontiguousarray(out.reshape(k, ho, wp)[:, :, :wo]).reshape(k, ho * wo)
+    return cropped, flat
 
 
 def _gemm_conv(xp: np.ndarray, wm: np.ndarray, bias: np.ndarray | None, shape: tuple[int, ...],
@@ -202,6 +255,8 @@ def max_pool2d(
         xa, fill = xa.astype(np.int8), 0
     else:
         fill = np.iinfo(xa.dtype).min
+    if xa.size >= _SEPARABLE_MIN:
+        return separable_reduce(xa, geo, np.maximum, fill)
     return _MAX(pool_windows(xa, geo, fill), (1, 3))
 
 
@@ -234,7 +289,10 @@ def avg_pool2d(
     ho, wo, kh, kw, sh, sw, ph, pw, bottom, right, _, _ = geo
     if xa.dtype != F64:
         xa = xa.astype(F64)
-    sums = _SUM(pool_windows(xa, geo, 0.0), (1, 3))
+    if xa.size >= _SEPARABLE_MIN:
+        sums = separable_reduce(xa, geo, np.add, 0.0)
+    else:
+        sums = _SUM(pool_windows(xa, geo, 0.0), (1, 3))
     if not (ph or pw or bottom or right):
         sums /= kh * kw  # every window lies inside the input
         return sums

@@ -93,6 +93,11 @@ def ref_conv2d(x, w, b, stride, padding, dilation, groups) -> np.ndarray:
 
 
 def ref_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, mode, count_include_pad=True):
+    # With dilation every tap can land in the padding: PyTorch pads with -inf (the
+    # dtype's minimum for integers; False, i.e. 0, for booleans) and returns that.
+    lowest = 0 if x.dtype.kind == "b" else np.iinfo(x.dtype).min if x.dtype.kind in "iu" else -np.inf
+    if x.dtype.kind == "b":
+        x = x.astype(np.int8)  # the solver's documented dtype for boolean inputs
     c, h, wd = x.shape
     (kh, kw), (ph, pw), (dh, dw) = _pair(kernel_size), _pair(padding), _pair(dilation)
     sh, sw = (kh, kw) if stride is None else _pair(stride)
@@ -109,9 +114,6 @@ def ref_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, mode, count
                     if 0 <= i * sh + u * dh - ph < h and 0 <= j * sw + v * dw - pw < wd
                 ]
                 if mode == "max":
-                    # With dilation every tap can land in the padding: PyTorch pads
-                    # with -inf (the dtype's minimum for integers) and returns that.
-                    lowest = np.iinfo(x.dtype).min if x.dtype.kind == "i" else -np.inf
                     out[ch, i, j] = max(values, default=lowest)
                     continue
                 # PyTorch's divisor: the window clipped to the padded input (not the

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-__all__ = ["size_like", "pairs", "int_array"]
+__all__ = ["size_like", "pairs", "int_array", "dtype_variant"]
 
 
 def size_like(draw, pair: tuple[int, int]) -> Any:
@@ -28,3 +28,13 @@ def int_array(draw, shape, floats: bool) -> np.ndarray:
     ints = np.array(draw(st.lists(st.integers(-4, 4), min_size=math.prod(shape), max_size=math.prod(shape))))
     arr = ints.reshape(shape)
     return arr + 0.25 * np.sign(arr) if floats else arr
+
+
+def dtype_variant(draw, arr: np.ndarray) -> np.ndarray:
+    """Integer arrays sometimes as int8 / int32 / uint8 (absolute values) / bool; floats as they are."""
+    if arr.dtype.kind == "f":
+        return arr
+    choice = draw(st.sampled_from(["int64", "int64", "int8", "int32", "uint8", "bool"]))
+    if choice == "bool":
+        return arr > 0
+    return (np.abs(arr) if choice == "uint8" else arr).astype(choice)

@@ -23,6 +23,7 @@ SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[Heal
 
 
 from .loops import Invalid, ref_conv2d, ref_conv_out, ref_pool2d, ref_pool_out
+from .strategies import dtype_variant
 from .strategies import int_array as _array
 from .strategies import pairs as _pairs
 from .strategies import size_like as _size_like
@@ -70,7 +71,7 @@ def pool_args(draw, avg: bool):
     if avg:
         kwargs["count_include_pad"] = draw(st.booleans())
     shape = (draw(st.integers(1, 2)), *draw(_pairs(1, 8)))
-    return _array(draw, shape, draw(st.booleans())), kwargs
+    return dtype_variant(draw, _array(draw, shape, draw(st.booleans()))), kwargs
 
 
 def _expect_same(reference, fn, *args, **kwargs) -> np.ndarray | None:
@@ -126,6 +127,32 @@ def test_conv2d_in_row_chunks_equals_loops(args, rows) -> None:
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
+@st.composite
+def fast_path_conv_args(draw):
+    """Arguments for conv2d's special paths: depthwise stride 1 (with a channel
+    multiplier) and 1x1 stride 1 without padding."""
+    c = draw(st.integers(1, 3))
+    floats = draw(st.booleans())
+    x = dtype_variant(draw, _array(draw, (c, *draw(_pairs(1, 7))), floats))
+    if draw(st.booleans()):
+        k = c * draw(st.integers(1, 3))
+        weight = _array(draw, (k, 1, *draw(_pairs(1, 3))), floats)
+        padding = draw(st.one_of(st.sampled_from(["same", "valid"]), _pairs(0, 2)))
+        kwargs = {"stride": 1, "padding": padding, "dilation": draw(_pairs(1, 2)), "groups": c}
+    else:
+        weight = _array(draw, (draw(st.integers(1, 3)), c, 1, 1), floats)
+        kwargs = {"stride": 1, "padding": 0, "dilation": draw(_pairs(1, 2)), "groups": 1}
+    bias = _array(draw, (weight.shape[0],), floats) if draw(st.booleans()) else None
+    return x, weight, bias, kwargs
+
+
+@SETTINGS
+@given(fast_path_conv_args())
+def test_conv2d_depthwise_and_pointwise_paths_equal_loops(args) -> None:
+    x, weight, bias, kwargs = args
+    _expect_same(lambda: ref_conv2d(x, weight, bias, **kwargs), solver.conv2d, x, weight, bias, **kwargs)
+
+
 @SETTINGS
 @given(pool_args(avg=False))
 def test_max_pool2d_equals_loops(args) -> None:
@@ -133,7 +160,7 @@ def test_max_pool2d_equals_loops(args) -> None:
     got = _expect_same(lambda: ref_pool2d(x, mode="max", **kwargs), solver.max_pool2d, x, **kwargs)
     if got is not None:
         assert got.shape == (x.shape[0], *solver.pool2d_output_size(x.shape[1:], **kwargs))
-        assert got.dtype == x.dtype
+        assert got.dtype == (np.int8 if x.dtype == bool else x.dtype)
 
 
 @SETTINGS
@@ -144,6 +171,25 @@ def test_avg_pool2d_equals_loops(args) -> None:
     if got is not None:
         size_kwargs = {k: v for k, v in kwargs.items() if k != "count_include_pad"}
         assert got.shape == (x.shape[0], *solver.pool2d_output_size(x.shape[1:], **size_kwargs))
+
+
+@SETTINGS
+@given(pool_args(avg=False))
+def test_max_pool2d_separable_path_equals_loops(args) -> None:
+    """Larger inputs pool in separable passes (columns, then rows); force it on small ones."""
+    x, kwargs = args
+    with mock.patch.object(ops, "_SEPARABLE_MIN", 0):
+        got = _expect_same(lambda: ref_pool2d(x, mode="max", **kwargs), solver.max_pool2d, x, **kwargs)
+    if got is not None:
+        assert got.dtype == (np.int8 if x.dtype == bool else x.dtype)
+
+
+@SETTINGS
+@given(pool_args(avg=True))
+def test_avg_pool2d_separable_path_equals_loops(args) -> None:
+    x, kwargs = args
+    with mock.patch.object(ops, "_SEPARABLE_MIN", 0):
+        _expect_same(lambda: ref_pool2d(x, dilation=1, mode="avg", **kwargs), solver.avg_pool2d, x, **kwargs)
 
 
 @settings(max_examples=300, deadline=None)

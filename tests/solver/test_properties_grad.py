@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from cnnquiz import solver
 
 from .loops import Invalid, ref_conv2d, ref_conv2d_backward, ref_conv_transpose2d, ref_pool2d, ref_pool2d_backward
+from .strategies import dtype_variant as _dtype
 from .strategies import int_array, pairs, size_like
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -29,14 +30,6 @@ def _assert_equal(got: np.ndarray, expected: np.ndarray) -> None:
     else:
         assert got.dtype == np.float64
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
-
-
-def _dtype(draw, arr: np.ndarray) -> np.ndarray:
-    """Integer arrays sometimes as int8 / int32 / uint8 (non-negative) / bool (0-1)."""
-    if arr.dtype.kind == "f":
-        return arr
-    choice = draw(st.sampled_from(["int64", "int64", "int8", "int32", "bool"]))
-    return (arr > 0) if choice == "bool" else arr.astype(choice)
 
 
 @st.composite
