@@ -71,7 +71,8 @@ def find_notebook(folder: str | Path, module_file: str = "cnn.py") -> Path | Non
     root = Path(folder)
     if (root / module_file).exists() or (root / module_file).is_symlink():
         return None
-    candidates = sorted(p for p in root.glob("*.ipynb") if p.is_file() and not p.is_symlink())
+    candidates = sorted(p for p in root.glob("*.ipynb")
+                        if not p.name.startswith(".") and p.is_file() and not p.is_symlink())
     if not candidates:
         return None
     if len(candidates) > 1:
@@ -82,7 +83,8 @@ def find_notebook(folder: str | Path, module_file: str = "cnn.py") -> Path | Non
 
 
 def _source_lines(source: object) -> list[str]:
-    text = "".join(source) if isinstance(source, list) else str(source)
+    """A cell's lines; ``source`` is a string or a list of strings (anything else is shown as text)."""
+    text = "".join(map(str, source)) if isinstance(source, list) else str(source)
     return text.splitlines()
 
 
@@ -112,12 +114,12 @@ def read_notebook(path: str | Path) -> NotebookModule:
     # warn and log (student text, on the grader's stderr, from worker threads) and rejects
     # nothing we need; the cells are checked below.
     try:
-        notebook = reader.reads(text)
-        major, minor = reader.get_version(notebook)
-    except reader.NotJSONError:
+        notebook = reader.parse_json(text)
+    except (reader.NotJSONError, RecursionError):
         raise NotebookError(f"{path.name}: not a valid Jupyter notebook (the file is not JSON)") from None
-    except Exception:  # noqa: BLE001 - JSON that is not an object, nesting too deep, ...
-        raise NotebookError(f"{path.name}: not a valid Jupyter notebook (no notebook format version)") from None
+    if not isinstance(notebook, dict):
+        raise NotebookError(f"{path.name}: not a valid Jupyter notebook (no notebook format version)")
+    major, minor = reader.get_version(notebook)
     if major != 4:
         raise NotebookError(f"{path.name}: notebook format {major}.{minor} is not supported; "
                             "open and save it with a current Jupyter (format 4)")

@@ -80,6 +80,14 @@ def test_a_broken_notebook_is_a_clear_error(tmp_path, content, message):
     assert str(error.value).startswith("bad.ipynb: ") and "\n" not in str(error.value)
 
 
+def test_odd_cell_sources_are_read_as_text(tmp_path):
+    path = tmp_path / "odd.ipynb"
+    cells = [{"cell_type": "code", "source": ["x = ", 1, "\n"], "metadata": {}, "outputs": []},
+             {"cell_type": "code", "source": "y = 2", "metadata": {}, "outputs": []}, "not a cell"]
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 2, "metadata": {}, "cells": cells}))
+    assert read_notebook(path).text == "x = 1\n\ny = 2\n\n"
+
+
 def test_a_notebook_without_code_is_a_clear_error(tmp_path):
     path = _write(tmp_path, new_markdown_cell("just prose"), new_code_cell("%time\n   "))
     with pytest.raises(NotebookError, match="work.ipynb: the notebook has no code cells with code in them"):
@@ -90,6 +98,7 @@ def test_which_notebook_counts(tmp_path):
     assert find_notebook(tmp_path) is None
     _write(tmp_path, new_code_cell("x = 1"), name="a.ipynb")
     assert find_notebook(tmp_path).name == "a.ipynb"
+    _write(tmp_path, new_code_cell("x = 1"), name=".backup.ipynb")  # hidden files do not count
     (tmp_path / ".ipynb_checkpoints").mkdir()
     _write(tmp_path / ".ipynb_checkpoints", new_code_cell("x = 1"), name="a-checkpoint.ipynb")
     assert find_notebook(tmp_path).name == "a.ipynb"
