@@ -18,6 +18,8 @@ def similarity(
     html: Path = typer.Option(None, "--html", help="Also write one self-contained HTML page with the regions side by side."),
     starter: Path = typer.Option(None, "--starter", help="The code students were given, a file or folder (ignored as "
                                                          "boilerplate); default: the shipped submissions/starter."),
+    reference: Path = typer.Option(None, "--reference", help="The solution to flag copies of, a file or folder "
+                                                             "(default: the source of cnnquiz.solver)."),
     threshold: float = typer.Option(0.5, "--threshold", help="Flag a share of matching code at or above this (0..1)."),
     top: int = typer.Option(10, "--top", min=0, help="How many pairs of students to list."),
 ) -> None:
@@ -27,7 +29,7 @@ def similarity(
     from cnnquiz.report.similarity import similarity_report
     from cnnquiz.report.similarity_view import similarity_html, similarity_renderables
 
-    result = similarity_report(submissions, starter=starter, threshold=threshold, top=top)
+    result = similarity_report(submissions, starter=starter, threshold=threshold, top=top, reference=reference)
     if html is not None:
         try:
             atomic.write_text(html, similarity_html(result))

@@ -172,12 +172,26 @@ def student_documents(submissions: str | Path) -> tuple[list[Document], list[tup
     return documents, skipped
 
 
-def reference_document() -> Document:
-    """The source of :mod:`cnnquiz.solver`, every module joined."""
-    import cnnquiz.solver
+def reference_document(path: str | Path | None = None) -> Document:
+    """The reference solution: the source of :mod:`cnnquiz.solver` (every module joined),
+    or the ``.py`` files of ``path`` (a file or a folder, e.g. the course's own solution).
 
-    folder = Path(cnnquiz.solver.__file__).parent
-    return _join(_REFERENCE, [(f"cnnquiz/solver/{p.name}", _read(p), None) for p in sorted(folder.glob("*.py"))])
+    Raises
+    ------
+    ReportError
+        When ``path`` is neither a file nor a folder.
+    """
+    if path is None:
+        import cnnquiz.solver
+
+        folder = Path(cnnquiz.solver.__file__).parent
+        return _join(_REFERENCE, [(f"cnnquiz/solver/{p.name}", _read(p), None) for p in sorted(folder.glob("*.py"))])
+    path = Path(path)
+    if path.is_file():
+        return _join(f"reference ({path.name})", [(path.name, _read(path), None)])
+    if path.is_dir():
+        return _join(f"reference ({path.name})", _student_files(path))
+    raise ReportError(f"--reference {path}: no such file or folder")
 
 
 def default_starter() -> Path | None:
@@ -228,7 +242,8 @@ def compare_documents(a: Document, b: Document, fa: Any, fb: Any) -> Match:
 
 
 def similarity_report(submissions: str | Path, *, starter: str | Path | None = None, threshold: float = 0.5,
-                      top: int = 10, use_default_starter: bool = True) -> SimilarityReport:
+                      top: int = 10, use_default_starter: bool = True,
+                      reference: str | Path | None = None) -> SimilarityReport:
     """Compare every student with the reference solver and with each other.
 
     Parameters
@@ -238,6 +253,7 @@ def similarity_report(submissions: str | Path, *, starter: str | Path | None = N
         shipped starter folder of a checkout.
     threshold : a share at or above it is flagged (0..1).
     top : how many pairs of students to keep, most similar first.
+    reference : the solution to flag copies of (a file or folder); default: ``cnnquiz.solver``.
 
     Raises
     ------
@@ -256,10 +272,10 @@ def similarity_report(submissions: str | Path, *, starter: str | Path | None = N
         starter_doc = _starter_document(starter_path)
         boilerplate = list(CodeFingerprint("starter.py", NOISE_TOKENS, GUARANTEE_TOKENS - NOISE_TOKENS + 1,
                                            language="python", fp=io.StringIO(starter_doc.text)).hashes)
-    reference = reference_document()
+    reference_doc = reference_document(reference)
     prints = {d.name: _fingerprint(d, boilerplate) for d in documents}
-    ref_print = _fingerprint(reference, boilerplate)
-    against_reference = sorted((compare_documents(d, reference, prints[d.name], ref_print) for d in documents),
+    ref_print = _fingerprint(reference_doc, boilerplate)
+    against_reference = sorted((compare_documents(d, reference_doc, prints[d.name], ref_print) for d in documents),
                                key=lambda m: (-m.share_a, m.a))
     # Every pair is scored; only the top ones get their regions (n^2 / 2 pairs add up).
     scored = sorted(((max(_shares(prints[a.name], prints[b.name])), a.name, b.name, a, b)

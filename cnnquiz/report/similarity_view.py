@@ -41,8 +41,9 @@ def _share(value: float) -> str:
 
 
 def _reference_table(report: SimilarityReport) -> Table:
-    table_ = Table(title="Each student against the reference solver (cnnquiz.solver)", title_justify="left")
-    for name in ("student", "share of their code in the solver", "where", "flag"):
+    name = report.reference[0].b if report.reference else "reference (cnnquiz.solver)"
+    table_ = Table(title=f"Each student against the {name}", title_justify="left")
+    for name in ("student", "share of their code in it", "where", "flag"):
         table_.add_column(name, justify="right" if name.startswith("share") else "left")
     for m in report.reference:
         flag = Text("copy of the reference?", style="bold red") if m.share_a >= report.threshold else Text("")
@@ -135,8 +136,8 @@ def similarity_html(report: SimilarityReport) -> str:
     body = (f"{_CSS}<h1>Code similarity</h1><p>{len(report.students)} students · flagged at "
             f"{report.threshold:.0%} · starter: {e(report.starter or 'none')} · fingerprints by copydetect "
             f"(winnowing). It changes no grade.</p>"
-            "<h2>Against the reference solver</h2>"
-            + table(["student", "share of their code in the solver", "where", ""], ref_rows, (1,))
+            f"<h2>Against the {e(report.reference[0].b if report.reference else 'reference')}</h2>"
+            + table(["student", "share of their code in it", "where", ""], ref_rows, (1,))
             + "<h2>Most similar pairs</h2>"
             + table(["student a", "student b", "a in b", "b in a", ""], pair_rows, (2, 3))
             + "<h2>Matching regions</h2>"

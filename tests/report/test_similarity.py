@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 import cnnquiz.solver
 from cnnquiz.cli import app
 from cnnquiz.report import ReportError
-from cnnquiz.report.similarity import default_starter, similarity_report
+from cnnquiz.report.similarity import SimilarityReport, default_starter, similarity_report
 
 DATA = Path(__file__).parent / "data"
 SOLVER = Path(cnnquiz.solver.__file__).parent
@@ -120,3 +120,32 @@ def test_bad_options_are_one_line_errors(submissions: Path, args: list[str], mes
 def test_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match="no such folder"):
         similarity_report(tmp_path / "nope")
+
+
+def _view_of_fixture(tmp_path: Path) -> "SimilarityReport":
+    root = tmp_path / "subs"
+    for honest in ("honest_loops", "honest_numpy"):
+        shutil.copytree(DATA / honest, root / honest)
+    loops = (DATA / "honest_loops" / "cnn.py").read_text()
+    _student(root, "trudy", _renamed(loops, {"total": "acc", "padded": "xp"}))
+    reference = (DATA / "course_solution" / "activations.py").read_text()
+    _student(root, "mallory", _renamed(reference, {"arr": "values", "x": "inp", "_as_array": "to_np"}))
+    # A fixed reference (a copy of the solver's activations) keeps the golden independent of solver edits.
+    return similarity_report(root, starter=DATA / "starter" / "cnn.py", top=3, reference=DATA / "course_solution")
+
+
+@pytest.mark.parametrize("view", ["txt", "html"])
+def test_similarity_terminal_and_html_goldens(tmp_path: Path, view: str) -> None:
+    from rich.console import Console
+
+    from cnnquiz.report.similarity_view import similarity_html, similarity_renderables
+
+    from .report_helpers import golden
+
+    report = _view_of_fixture(tmp_path)
+    if view == "txt":
+        console = Console(width=120, record=True, color_system=None, file=open("/dev/null", "w"))
+        console.print(similarity_renderables(report))
+        golden("similarity.txt", console.export_text().replace(str(DATA), "DATA"))
+    else:
+        golden("similarity.html", similarity_html(report).replace(str(DATA), "DATA"))
