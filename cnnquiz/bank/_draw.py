@@ -98,18 +98,11 @@ def _dims(shape: list[Any], values: Mapping[str, Any], field: str) -> list[int]:
 def _draw_one(name: str, spec: ParamSpec, rng: np.random.Generator, values: Mapping[str, Any]) -> Any:
     rule = spec.rule
     field = f"params.{name}.{rule}"
-    if rule == "value":
-        return copy.deepcopy(spec.value)
-    if rule == "choices":
-        return copy.deepcopy(spec.choices[int(rng.integers(0, len(spec.choices)))])  # type: ignore[index]
-    if rule == "range":
-        lo, hi = spec.range  # type: ignore[misc]
-        n = (hi - lo) // spec.step + 1
-        return lo + spec.step * int(rng.integers(0, n))
-    if rule == "real":
-        lo, hi = spec.real  # type: ignore[misc]
-        value = round(float(rng.uniform(lo, hi)), spec.decimals)
-        return 0.0 if value == 0 else value
+    if spec.draw is not None:  # the shared draw language (cnnquiz.draws)
+        try:
+            return plain(spec.draw.draw(rng, values))
+        except ValueError as error:
+            raise TemplateBug(field, str(error)) from None
     if rule == "matrix":
         m = spec.matrix
         assert m is not None
@@ -133,7 +126,7 @@ def _draw_one(name: str, spec: ParamSpec, rng: np.random.Generator, values: Mapp
 
 def _derive(name: str, spec: ParamSpec, values: Mapping[str, Any], field: str) -> Any:
     rule = spec.rule
-    if rule in ("ref", "list", "record"):
+    if rule in ("list", "record"):
         return resolve(spec.get(rule), values)
     if rule == "repeat":
         assert spec.repeat is not None
@@ -171,8 +164,9 @@ def case_params(template: Template) -> list[str]:
     for name, spec in template.params.items():
         if spec.rule in ("choices", "network_layer"):
             names.append(name)
-        elif spec.rule == "range" and spec.range is not None:
-            if (spec.range[1] - spec.range[0]) // spec.step + 1 <= SMALL_DRAW_SPACE:
+        elif spec.rule == "range":
+            values = spec.draw.values()
+            if values is not None and len(values) <= SMALL_DRAW_SPACE:
                 names.append(name)
     return names
 

@@ -33,9 +33,10 @@ from __future__ import annotations
 
 from typing import Any, List, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from cnnquiz.bank.question import AnswerKind, Tolerance
+from cnnquiz.draws import ALIASES, RULE_KEYS, parse_rule
 
 __all__ = [
     "ParamSpec",
@@ -62,7 +63,7 @@ __all__ = [
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
-#: Rules that draw a value at random (or fix it).
+#: Rules that draw a value at random (or fix it); the first four are cnnquiz.draws rules.
 DRAW_RULES = ("value", "choices", "range", "real", "matrix", "network_layer")
 #: Rules that compute a value from parameters drawn earlier.
 DERIVED_RULES = ("ref", "list", "record", "repeat", "product", "sum", "difference", "reshape")
@@ -120,19 +121,28 @@ class NetworkLayerSpec(BaseModel):
     number: int | None = Field(None, ge=1)  # a fixed layer (1-based, counting every layer)
 
 
+_DRAW_KEYS = frozenset(RULE_KEYS) | {"step", "decimals", "low", "high", "integers"}
+
+
+def _draw_part(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The keys of ``data`` that belong to a :mod:`cnnquiz.draws` rule (aliases included)."""
+    keys = [k for k in data if ALIASES.get(str(k), str(k)) in _DRAW_KEYS]
+    return {k: data[k] for k in keys} if keys else None
+
+
 class ParamSpec(BaseModel):
-    """How one parameter is drawn or derived (exactly one rule)."""
+    """How one parameter is drawn or derived (exactly one rule).
+
+    The random rules (``value``, ``choices``, ``range``, ``real``, ``ref``, ``array``, and
+    the assignments' ``int``, ``choice``, ``float``/``round``, ``"$name"``) are the one
+    draw language of :mod:`cnnquiz.draws`, held in ``draw``; ``matrix`` and
+    ``network_layer`` draw what only questions need; the others derive a value.
+    """
 
     model_config = _STRICT
-    value: Any = None
-    choices: list[Any] | None = Field(None, min_length=1)
-    range: tuple[int, int] | None = None
-    step: int = Field(1, ge=1)
-    real: tuple[float, float] | None = None
-    decimals: int = Field(1, ge=0, le=6)
+    draw: Any = None  # a cnnquiz.draws rule
     matrix: MatrixSpec | None = None
     network_layer: NetworkLayerSpec | None = None
-    ref: str | None = None
     list_: List[Any] | None = Field(None, alias="list")
     record: dict[str, Any] | None = None
     repeat: RepeatSpec | None = None
@@ -143,37 +153,59 @@ class ParamSpec(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _literal(cls, data: Any) -> Any:
+    def _split(cls, data: Any) -> Any:
         # A bare scalar is a fixed value: ``bias: true`` means ``bias: {value: true}``.
-        if not isinstance(data, dict):
-            return {"value": data}
-        return data
+        if not isinstance(data, dict) or "draw" in data:
+            return {"draw": parse_rule(data)} if not isinstance(data, dict) else data
+        part = _draw_part(data)
+        if part is None:
+            return data
+        others = sorted(str(k) for k in data if k not in part)
+        rule_keys = [ALIASES.get(str(k), str(k)) for k in part if ALIASES.get(str(k), str(k)) in RULE_KEYS]
+        if len(rule_keys) != 1 or others:
+            found = ", ".join(rule_keys + others) or "none"
+            names = ", ".join(RULE_KEYS[:-1] + DRAW_RULES[4:] + DERIVED_RULES[1:])
+            raise ValueError(f"a parameter needs exactly one of: {names} (found: {found})")
+        try:
+            return {"draw": parse_rule(part)}
+        except ValidationError as error:
+            first = error.errors(include_url=False)[0]
+            loc = ".".join(str(part) for part in first["loc"][1:])  # loc[0] is the rule's tag
+            message = first["msg"].removeprefix("Value error, ")
+            raise ValueError(f"{loc}: {message}" if loc else message) from None
 
     @model_validator(mode="after")
     def _one_rule(self) -> "ParamSpec":
-        names = DRAW_RULES + DERIVED_RULES
-        given = [n for n in names if self.get(n) is not None]
-        if "value" in self.model_fields_set and "value" not in given:
-            given.append("value")  # ``value: null`` is a fixed None
+        given = [n for n in ("draw",) + DRAW_RULES[4:] + DERIVED_RULES[1:] if self.get(n) is not None]
         if len(given) != 1:
-            found = ", ".join(given) if given else "none"
-            raise ValueError(f"a parameter needs exactly one of: {', '.join(names)} (found: {found})")
-        if self.range is not None and self.range[0] > self.range[1]:
-            raise ValueError(f"range must be low, high with low <= high; got {list(self.range)}")
-        if self.real is not None and self.real[0] > self.real[1]:
-            raise ValueError(f"real must be low, high with low <= high; got {list(self.real)}")
+            names = ", ".join(RULE_KEYS[:-1] + DRAW_RULES[4:] + DERIVED_RULES[1:])
+            raise ValueError(f"a parameter needs exactly one of: {names} (found: {', '.join(given) or 'none'})")
         return self
 
     def get(self, rule: str) -> Any:
-        """The value of rule ``rule`` (``list`` is stored as ``list_``)."""
+        """The value of rule ``rule`` (``list`` is stored as ``list_``; a draw rule's main field)."""
+        if rule in RULE_KEYS:
+            return getattr(self.draw, rule, None) if self.rule == rule else None
         return getattr(self, "list_" if rule == "list" else rule)
 
     @property
     def rule(self) -> str:
-        for name in DRAW_RULES + DERIVED_RULES:
+        """``value``, ``choices``, ``range``, ``real``, ``ref``, ``array``, ``matrix``, ... (the key used)."""
+        if self.draw is not None:
+            return str(self.draw.kind)
+        for name in DRAW_RULES[4:] + DERIVED_RULES[1:]:
             if self.get(name) is not None:
                 return name
-        return "value"
+        return "value"  # pragma: no cover - _one_rule forbids it
+
+    # The draw rule's fields, read as they were before the rules moved to cnnquiz.draws.
+    value = property(lambda self: self.get("value"))
+    choices = property(lambda self: self.get("choices"))
+    range = property(lambda self: self.get("range"))
+    real = property(lambda self: self.get("real"))
+    ref = property(lambda self: self.get("ref"))
+    step = property(lambda self: getattr(self.draw, "step", 1))
+    decimals = property(lambda self: getattr(self.draw, "decimals", None))
 
 
 class FitsExactly(BaseModel):

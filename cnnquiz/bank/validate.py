@@ -83,8 +83,8 @@ def draw_space(template: Template) -> dict[str, list[Any]]:
         values: list[Any] | None = None
         if spec.rule == "choices" and spec.choices is not None:
             values = list({_key(v): v for v in spec.choices}.values())
-        elif spec.rule == "range" and spec.range is not None:
-            values = list(range(spec.range[0], spec.range[1] + 1, spec.step))
+        elif spec.rule == "range":
+            values = spec.draw.values()
         elif spec.rule == "network_layer" and spec.network_layer is not None:
             values = layer_numbers(spec.network_layer)
         if values is not None and 1 < len(values) <= SMALL_DRAW_SPACE:

@@ -86,3 +86,24 @@ def test_placeholders_refuse_conversions() -> None:
     assert placeholders("{a} and {b:hxw}") == [("a", ""), ("b", "hxw")]
     with pytest.raises(ValueError, match="conversions"):
         placeholders("{a!r}")
+
+
+def test_parameters_speak_the_one_draw_language_with_the_assignment_aliases() -> None:
+    from cnnquiz.draws import Choices, IntRange, Real, Ref
+
+    assert type(ParamSpec.model_validate({"int": [1, 4]}).draw) is IntRange
+    assert ParamSpec.model_validate({"int": [1, 4]}).range == (1, 4)
+    assert type(ParamSpec.model_validate({"choice": [1, 2]}).draw) is Choices
+    real = ParamSpec.model_validate({"float": [0, 1], "round": 2})
+    assert type(real.draw) is Real and (real.rule, real.decimals) == ("real", 2)
+    ref = ParamSpec.model_validate("$size")
+    assert type(ref.draw) is Ref and (ref.rule, ref.ref) == ("ref", "size")
+    assert ParamSpec.model_validate("same").value == "same"  # a bare string is still a literal
+    template = Template.model_validate(_template(params={
+        "size": {"int": [8, 12]}, "k": {"choice": [3]}, "copy": "$size", "p": {"range": [0, 1]}}))
+    assert semantic_problems(template) == []
+
+
+def test_a_draw_rule_error_names_the_field() -> None:
+    with pytest.raises(ValidationError, match="choices: List should have at least 1 item"):
+        ParamSpec.model_validate({"choice": []})
