@@ -63,8 +63,8 @@ def effect_working(args: Mapping[str, Any], answer: str) -> str:
     kh, kw = kernel.shape
     cy, cx = kh // 2, kw // 2
     taps = np.argwhere(kernel != 0)
-    rule = ("cross-correlation, as PyTorch computes it (no flipping): out[i, j] = sum over u, v of "
-            f"w[u, v] x in[i + u - {cy}, j + v - {cx}] (rows and columns of w counted from 0), "
+    rule = ("cross-correlation, as PyTorch computes it (no flipping): out[i, j] = sum of w[u, v] x "
+            "in[i + u, j + v] with u, v counted from the filter's centre (-1, 0, 1 for 3x3), "
             f"zero padding {int_pair(args.get('padding', 0))[0]}")
     if len(taps) == 0:
         return f"{rule}; every weight is 0, so every output pixel is 0; so the filter: {answer}"
@@ -73,7 +73,7 @@ def effect_working(args: Mapping[str, Any], answer: str) -> str:
     u, v = (int(t) for t in taps[0])
     weight = _num(float(kernel[u, v]))
     dy, dx = u - cy, v - cx
-    where = f"the only non-zero weight is {weight}, at row {u + 1}, column {v + 1} of the filter"
+    where = f"the only non-zero weight is {weight}, at row {u + 1}, column {v + 1} of the filter (u = {dy}, v = {dx})"
     if (dy, dx) == (0, 0):
         effect = f"out[i, j] = {weight} x in[i, j]: every pixel is multiplied by {weight}"
     else:
