@@ -165,3 +165,11 @@ def test_a_secret_that_is_not_utf8_still_draws(tmp_path, monkeypatch, cnn):
     secret = load_secret(assignment)
     assert secret.value == "\\xff\\xfe course \\xe9"
     assert build_cases(assignment, secret=secret.value, student="ann") and Grader(assignment).secret == secret
+
+
+def test_every_students_hidden_draw_is_valid(cnn):
+    # A draw the reference rejects would be one student's grader error: none may exist.
+    hidden = [c for c in build_cases(cnn) if not c.public]
+    for index in range(100):
+        cases = build_cases(cnn, secret="course-secret", student=f"student{index:03d}")
+        assert [c.name for c in cases if not c.public] == [c.name for c in hidden]
