@@ -118,3 +118,9 @@ def test_missing_directory_and_no_directory(tmp_path: Path) -> None:
 
 def test_shipped_dir_exists() -> None:
     assert shipped_templates_dir().is_dir()
+
+
+def test_the_readme_names_every_topic_of_the_shipped_bank() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = [topic for topic in load_bank().topics if f"`{topic}`" not in readme]
+    assert missing == [], f"README.md does not list the topics {missing}"
