@@ -109,7 +109,8 @@ def _refuse_decimals(q: Question) -> None:
         raise ExportError(
             f"--format gift: {q.id} (template {q.template}) is a {q.kind.value} of decimals; GIFT has no numerical "
             f"blanks, so it cannot accept every answer within the quiz's tolerance (±{number_text(tol)}). "
-            f"Use --format moodle-xml (one numerical blank per cell) or --format qti, or leave out its topic ({q.topic})")
+            "Use --format moodle-xml (one numerical blank per cell) or --format qti, "
+            f"or leave out its topic ({q.topic})")
 
 
 def _gift_short(q: Question) -> tuple[str, str]:

@@ -34,7 +34,15 @@ import xml.etree.ElementTree as ET
 import zipfile
 from cnnquiz.bank.answer_check import effective_tolerance
 from cnnquiz.bank.answer_format import format_answer, mistake_text, number_text
-from cnnquiz.bank.lms_common import choice_feedback, integral, numbers, paper_label, prompt_html, refuse_control_characters, tolerance_for
+from cnnquiz.bank.lms_common import (
+    choice_feedback,
+    integral,
+    numbers,
+    paper_label,
+    prompt_html,
+    refuse_control_characters,
+    tolerance_for,
+)
 from cnnquiz.bank.question import AnswerKind, Paper, Question
 from cnnquiz.mistakes import values_match
 

@@ -89,6 +89,6 @@ def gradebook(
     """Write OUT_DIR/gradebook-<lms>.csv for the LMS, and a companion listing every problem."""
     from cnnquiz.report.gradebook import export_gradebook
 
-    export = export_gradebook(out_dir, _kind(lms), roster, assignment=assignment, late_policy=late_policy, points=points,
-                              moodle_id=moodle_id)
+    export = export_gradebook(out_dir, _kind(lms), roster, assignment=assignment, late_policy=late_policy,
+                              points=points, moodle_id=moodle_id)
     report_gradebook(export, out_dir)

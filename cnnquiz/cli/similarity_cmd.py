@@ -15,7 +15,8 @@ __all__ = ["similarity"]
 @cli_errors
 def similarity(
     submissions: Path = typer.Argument(..., help="Folder of student folders (as for `cnnquiz grade`)."),
-    html: Path = typer.Option(None, "--html", help="Also write one self-contained HTML page with the regions side by side."),
+    html: Path = typer.Option(None, "--html",
+                              help="Also write one self-contained HTML page with the regions side by side."),
     starter: Path = typer.Option(None, "--starter", help="The code students were given, a file or folder (ignored as "
                                                          "boilerplate); default: the shipped submissions/starter."),
     reference: Path = typer.Option(None, "--reference", help="The solution to flag copies of, a file or folder "

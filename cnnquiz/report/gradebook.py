@@ -165,7 +165,8 @@ def _companion(kind: GradebookKind, lines: list[GradebookLine], unknown: Sequenc
     if missing:
         out.append(f"MISSING (on the roster, no result; left blank): {', '.join(missing)}")
     if kind is GradebookKind.MOODLE:
-        no_id = [line.entry.folder for line in lines if line.entry.folder not in unknown and not getattr(line.entry, moodle_id)]
+        no_id = [line.entry.folder for line in lines
+                 if line.entry.folder not in unknown and not getattr(line.entry, moodle_id)]
         if no_id:
             out.append(f"NO {moodle_id.upper()} in the roster (not in the moodle file): {', '.join(no_id)}")
     out.append("")

@@ -23,7 +23,8 @@ h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { font-size: 1.2rem; margin-
 table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.92rem; }
 th, td { border-bottom: 1px solid #d9e2ec; padding: 0.25rem 0.6rem; text-align: left; vertical-align: top; }
 th { background: #f0f4f8; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.plots { display: flex; flex-wrap: wrap; gap: 1rem; } figure { margin: 0; } .plots svg { max-width: 100%; height: auto; }
+.plots { display: flex; flex-wrap: wrap; gap: 1rem; } figure { margin: 0; }
+.plots svg { max-width: 100%; height: auto; }
 pre { white-space: pre-wrap; margin: 0; font-size: 0.85rem; }
 .bar { background: #3b6ea8; height: 0.7rem; display: inline-block; }
 """
@@ -37,10 +38,8 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Iterab
     """An HTML table; cells are already HTML (escape them first); ``numeric`` columns align right."""
     right = set(numeric)
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f'<td class="n">{c}</td>' if i in right else f"<td>{c}</td>" for i, c in enumerate(row)) + "</tr>"
-        for row in rows
-    )
+    body = "".join("<tr>" + "".join(f'<td class="n">{c}</td>' if i in right else f"<td>{c}</td>"
+                                    for i, c in enumerate(row)) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 

@@ -235,7 +235,8 @@ def _groups(pooled: list[dict[str, ItemScore]], items: tuple[ItemStats, ...]) ->
 def _mistakes(graded: list[StudentRecord]) -> tuple[MistakeStats, ...]:
     students: dict[str, set[str]] = defaultdict(set)
     per_item: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    per_group: dict[str, dict[str, tuple[set[str], set[str]]]] = defaultdict(lambda: defaultdict(lambda: (set(), set())))
+    per_group: dict[str, dict[str, tuple[set[str], set[str]]]] = defaultdict(
+        lambda: defaultdict(lambda: (set(), set())))  # group -> (items, students)
     for student in graded:
         for item in student.items:
             for key in item.mistakes:

@@ -111,7 +111,8 @@ def _mistakes_table(report: ClassReport) -> Table | RenderableType:
     table.add_column("who")
     for m in report.mistakes:
         if len(report.groups) < len(report.items):  # many items per group: say where by group
-            where = ", ".join(f"{group} ({_count(items, 'item')}, {_count(n, 'student')})" for group, items, n in m.groups)
+            where = ", ".join(f"{group} ({_count(items, 'item')}, {_count(n, 'student')})"
+                              for group, items, n in m.groups)
         else:
             where = ", ".join(f"{item} ({n})" for item, n in m.items)
         table.add_row(plain(m.name), str(len(m.students)), plain(where), plain(", ".join(m.students)))
