@@ -89,8 +89,22 @@ calls = [Call("whoami"), Call("can_read", (job["secret"],)), Call("can_read", (s
          Call("forks", (40,)), Call("sysv_from_background", (16, 100)), Call("userns_tmpfs_mb", (100,)),
          Call("posix_shm_errno", (job["marker"],)), Call("conv2d_output_size", (32, 5), {"padding": 2})]
 result = run_submission(Path(job["student"]), calls, limits=Limits(call_timeout_s=3.0, nproc=8))
+
+# The same level on a kernel without Landlock: only file modes protect the grader.
+import dataclasses, types
+import cnnquiz.grading.sandbox.levels as levels
+with_landlock = levels.LEVELS[IsolationLevel.UID].plan
+def without_landlock(spec):
+    launch = with_landlock(spec)
+    launch.request["landlock"] = None
+    return launch
+levels.LEVELS = types.MappingProxyType({**levels.LEVELS, IsolationLevel.UID: dataclasses.replace(
+    levels.LEVELS[IsolationLevel.UID], plan=without_landlock)})
+modes_only = run_submission(Path(job["student"]), [Call("can_read", (job["secret"],)),
+                            Call("writes_outside", ([job["results"] + "/grades.csv"],)), Call("writes_here")])
 print(json.dumps({"isolation": result.isolation.value,
-                  "outcomes": [[o.status.value, o.value, o.message] for o in result.outcomes]}))
+                  "outcomes": [[o.status.value, o.value, o.message] for o in result.outcomes],
+                  "modes_only": [[o.status.value, o.value, o.message] for o in modes_only.outcomes]}))
 '''
 
 
@@ -101,6 +115,7 @@ def hostile_run(tmp_path_factory):
     secret_dir = root / "source"
     secret_dir.mkdir(mode=0o700)
     (secret_dir / "hidden_tests.yaml").write_text("answer: 42\n")
+    (root / "results").mkdir(mode=0o700)  # what the bundle sets: chmod 700 .../results
     classroom = root / "submissions"
     for name, text in (("mallory", HOSTILE), ("alice", "SECRET = 'alice'\n")):
         (classroom / name).mkdir(parents=True)
@@ -109,7 +124,8 @@ def hostile_run(tmp_path_factory):
     outside = [f"/tmp/{marker}", f"/var/tmp/{marker}", f"/dev/shm/{marker}", str(root / marker),
                str(classroom / "alice" / "cnn.py")]
     job = {"student": str(classroom / "mallory"), "secret": str(secret_dir / "hidden_tests.yaml"),
-           "other": str(classroom / "alice" / "cnn.py"), "outside": outside, "marker": marker}
+           "other": str(classroom / "alice" / "cnn.py"), "outside": outside, "marker": marker,
+           "results": str(root / "results")}
     (root / "job.json").write_text(json.dumps(job))
     try:
         yield run_at_uid_level(_SCRIPT, root), job
@@ -143,6 +159,12 @@ def test_only_the_scratch_folder_is_writable(hostile_run):
     assert _values(run)[4:6] == [0, 1]
     assert not any(os.path.exists(path) for path in job["outside"][:4])
     assert open(job["other"]).read() == "SECRET = 'alice'\n"
+
+
+def test_without_landlock_modes_700_still_keep_the_secret_and_the_results(hostile_run):
+    run, job = hostile_run
+    assert run["modes_only"] == [["ok", 0, ""], ["ok", 0, ""], ["ok", 1, ""]]
+    assert os.listdir(job["results"]) == []
 
 
 def test_the_process_limit_bites(hostile_run):
