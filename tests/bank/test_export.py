@@ -8,7 +8,6 @@ import html
 import json
 import os
 import re
-from pathlib import Path
 import xml.etree.ElementTree as ET
 
 import pytest
