@@ -132,17 +132,31 @@ def _scalar_close(a: float, b: float, rtol: float, atol: float) -> bool:
     return abs(a - b) <= atol + rtol * abs(b)
 
 
+def _flat_scalars(value: Any) -> bool:
+    """A short list or tuple of plain numbers (a shape, an (h, w) pair)."""
+    return isinstance(value, (list, tuple)) and 0 < len(value) <= 8 and all(
+        isinstance(v, _SCALAR_TYPES) for v in value)
+
+
 def values_match(got: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
     """Same shape and every element within tolerance (NaN matches NaN, inf matches inf).
 
     The test is numpy's: ``|got - expected| <= atol + rtol * |expected|`` elementwise.
-    Two scalars (the common case when a paper is generated or graded) are compared in
-    plain Python, about a hundred times faster than ``np.allclose``, with the same result.
+    Two scalars, or two short flat lists of them (the common cases when a paper is
+    generated or graded), are compared in plain Python, about a hundred times faster
+    than ``np.allclose``, with the same result.
     """
     if isinstance(got, _SCALAR_TYPES) and isinstance(expected, _SCALAR_TYPES):
         try:
             return _scalar_close(float(got), float(expected), rtol, atol)
         except OverflowError:  # an int beyond float range matches nothing (as below)
+            return False
+    if _flat_scalars(got) and _flat_scalars(expected):  # shapes and (h, w) pairs
+        if len(got) != len(expected):
+            return False
+        try:
+            return all(_scalar_close(float(a), float(b), rtol, atol) for a, b in zip(got, expected))
+        except OverflowError:
             return False
     if isinstance(expected, (tuple, list)) and isinstance(got, (tuple, list)) and (
         len(expected) != len(got)

@@ -191,6 +191,24 @@ def test_values_match_scalar_fast_path_agrees_with_allclose(got, expected, rtol,
     assert values_match(got, expected, rtol=rtol, atol=atol) is want
 
 
+@settings(max_examples=300, deadline=None)
+@given(got=st.lists(_SCALARS, min_size=1, max_size=4), expected=st.lists(_SCALARS, min_size=1, max_size=4),
+       rtol=st.sampled_from([0.0, 1e-6, 0.01]), atol=st.sampled_from([0.0, 1e-9, 1.0]), as_tuple=st.booleans())
+def test_values_match_short_lists_agree_with_allclose(got, expected, rtol, atol, as_tuple) -> None:
+    if as_tuple:
+        got = tuple(got)
+    if len(got) == len(expected) and all(isinstance(x, float) for x in got):
+        expected = [x if i % 2 else got[i] for i, x in enumerate(expected)]  # some ties
+    try:
+        a, b = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    except OverflowError:
+        assert values_match(got, expected, rtol=rtol, atol=atol) is False
+        return
+    with np.errstate(all="ignore"):
+        want = a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
+    assert values_match(got, expected, rtol=rtol, atol=atol) is want
+
+
 @pytest.mark.parametrize("got,expected,rtol,atol,want", [
     (27, 28, 0.0, 0.0, False), (28, 28.0, 0.0, 0.0, True), (0.957, 0.9574, 0.0, 0.0005, True),
     (0.957, 0.9576, 0.0, 0.0005, False), (101, 100, 0.01, 0.0, True), (100, 101, 0.01, 0.0, True),
