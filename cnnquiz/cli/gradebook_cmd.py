@@ -42,13 +42,15 @@ def _kind(lms: str) -> "GradebookKind":
         raise ReportError(f"--lms must be canvas, moodle or csv; got {lms!r}") from None
 
 
-def check_gradebook_options(lms: str | None, roster: Path | None, late_policy: Path | None) -> None:
+def check_gradebook_options(lms: str | None, roster: Path | None, late_policy: Path | None, *,
+                            shard: str | None = None) -> None:
     """Refuse bad ``--gradebook/--roster/--late-policy`` before grading starts (reads both files).
 
     Raises
     ------
     ReportError
-        When only one of ``--gradebook`` and ``--roster`` is given, or a file does not read.
+        When only one of ``--gradebook`` and ``--roster`` is given, a file does not read, or
+        a gradebook is asked of one shard (it would miss every other shard's students).
     """
     from cnnquiz.report.late import load_policy
     from cnnquiz.report.load import ReportError
@@ -58,6 +60,9 @@ def check_gradebook_options(lms: str | None, roster: Path | None, late_policy: P
         return
     if lms is None or roster is None:
         raise ReportError("--gradebook and --roster go together (--late-policy needs both)")
+    if shard is not None:
+        raise ReportError("--gradebook with --shard would miss the other shards' students: "
+                          "give --gradebook to cnnquiz merge")
     _kind(lms)
     read_roster(roster)
     if late_policy is not None:

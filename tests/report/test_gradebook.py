@@ -163,6 +163,8 @@ def test_options_shared_with_grading_are_checked_first(course: Path) -> None:
     check_gradebook_options(None, None, None)  # nothing asked: nothing to check
     with pytest.raises(ReportError, match="--gradebook and --roster go together"):
         check_gradebook_options("canvas", None, None)
+    with pytest.raises(ReportError, match="give --gradebook to cnnquiz merge"):
+        check_gradebook_options("canvas", course / "roster.csv", None, shard="1/2")
     with pytest.raises(ReportError, match="--roster .*: cannot read"):
         check_gradebook_options("canvas", course / "nope.csv", None)
     gradebook_after_grading(course / "out", "moodle", course / "roster.csv", course / "late.yaml")
