@@ -96,20 +96,69 @@ grep -q "FAIL" check-bob.txt || fail "check bob: $(tail -2 check-bob.txt)"
 step "the Gradescope bundle, set up and run as Gradescope does"
 "$CNNQUIZ" autograder gradescope --wheel "$WHEEL" --out autograder.zip >/dev/null
 AG="$WORK/autograder"
+export CNNQUIZ_VENV="$WORK/autograder-venv"   # setup.sh's venv (/opt/cnnquiz-venv on Gradescope)
 mkdir -p "$AG/source" "$AG/submission"
 (cd "$AG/source" && "$WORK/venv/bin/python" -m zipfile -e "$OUTSIDE/autograder.zip" .)
 chmod +x "$AG/source/setup.sh" "$AG/source/run_autograder"
 cp "$AG/source/run_autograder" "$AG/run_autograder"
-(cd "$AG/source" && PATH="$WORK/venv/bin:$PATH" AUTOGRADER_ROOT="$AG" bash ./setup.sh >"$WORK/setup.log" 2>&1) \
+# Gradescope's python3 is the system's: use it where there is one (an interpreter outside
+# /root, which the private uid of the `uid` level can start), else this one.
+SETUP_PATH="$WORK/venv/bin:$PATH"
+if /usr/bin/python3 -c 'import ensurepip, sys; assert sys.version_info >= (3, 10)' >/dev/null 2>&1; then
+    SETUP_PATH="/usr/bin:/bin"
+fi
+(cd "$AG/source" && PATH="$SETUP_PATH" AUTOGRADER_ROOT="$AG" bash ./setup.sh >"$WORK/setup.log" 2>&1) \
     || { tail -20 "$WORK/setup.log"; fail "setup.sh"; }
-for student in alice_correct bob_flipped_kernel; do
+[ "$(stat -c %a "$AG/source")" = 700 ] && [ "$(stat -c %a "$AG/results")" = 700 ] \
+    || fail "setup.sh left source/ or results/ readable"
+# Inside Gradescope's container there are no namespaces: force the level that needs only root.
+LEVEL=""
+if PYTHONPATH="$CNNQUIZ_VENV/grader" "$CNNQUIZ_VENV/bin/python" -c "from cnnquiz.grading.sandbox import IsolationLevel, detect_isolation
+detect_isolation(IsolationLevel('uid'))" >/dev/null 2>&1; then
+    LEVEL=uid
+fi
+
+step "run_autograder grades as cnnquiz grade does, at isolation level ${LEVEL:-(the strongest available)}"
+for student in alice_correct bob_flipped_kernel hana_notebook; do
+    [ -d "submissions/$student" ] || continue
     rm -rf "$AG/submission" "$AG/results" && cp -r "submissions/$student" "$AG/submission"
-    AUTOGRADER_ROOT="$AG" bash "$AG/run_autograder" >/dev/null
+    CNNQUIZ_ISOLATION="$LEVEL" AUTOGRADER_ROOT="$AG" bash "$AG/run_autograder" >/dev/null
     check "import csv, json, sys
 d = json.load(open(sys.argv[1])); row = {r['student']: r for r in csv.DictReader(open('graded/grades.csv'))}[sys.argv[2]]
-assert (d['score'], d['max_score']) == (float(row['score']), float(row['max_score'])), (d['score'], row)" \
-        "$AG/results/results.json" "$student"
+assert (d['score'], d['max_score']) == (float(row['score']), float(row['max_score'])), (d['score'], row, d['output'])
+assert sys.argv[3] in ('', d['extra_data']['isolation']), d['extra_data']['isolation']" \
+        "$AG/results/results.json" "$student" "$LEVEL"
 done
+
+step "a hostile submission reads and writes nothing of the grader's"
+rm -rf "$AG/submission" "$AG/results" && mkdir "$AG/submission"
+{
+    echo "import os"
+    echo "ROOT = '$AG'"
+    cat <<'PY'
+def _try(what, action):
+    try:
+        action()
+        print(what, "SUCCEEDED")
+    except Exception as error:
+        print(what, "denied", type(error).__name__)
+def _write(path):
+    with open(path, "w") as handle:
+        handle.write('{"score": 999}')
+_try("read-assignment", lambda: open(os.path.join(ROOT, "source", "assignment.yaml")).read())
+_try("list-source", lambda: os.listdir(os.path.join(ROOT, "source")))
+_try("write-results", lambda: _write(os.path.join(ROOT, "results", "results.json")))
+_try("write-source", lambda: _write(os.path.join(ROOT, "source", "pwned.txt")))
+PY
+    cat "submissions/alice_correct/cnn.py"
+} >"$AG/submission/cnn.py"
+CNNQUIZ_ISOLATION="$LEVEL" AUTOGRADER_ROOT="$AG" bash "$AG/run_autograder" >/dev/null
+check "import json, sys
+d = json.load(open(sys.argv[1])); out = d['output']
+assert d['score'] == d['max_score'] > 0 and 'SUCCEEDED' not in out, out
+assert all(f'{what} denied' in out for what in ('read-assignment', 'list-source', 'write-results', 'write-source')), out" \
+    "$AG/results/results.json"
+[ ! -e "$AG/source/pwned.txt" ] || fail "the hostile submission wrote into source/"
 
 step "the GitHub Classroom workflow's own steps in a student repository with the wheel committed"
 STUDENT="$WORK/student-repo"

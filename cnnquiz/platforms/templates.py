@@ -43,7 +43,9 @@ GRADESCOPE_SETUP = """\
 set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
-VENV="$ROOT/cnnquiz-venv"
+# Outside $ROOT: the sandbox hides the submission's parent folder from student code, and
+# the private uid must still be able to start this interpreter and import numpy.
+VENV="${CNNQUIZ_VENV:-/opt/cnnquiz-venv}"
 
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
@@ -56,13 +58,19 @@ if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     fi
 fi
 
+# The dependencies (numpy, ...) go into the venv, which student code imports from;
+# cnnquiz itself into $VENV/grader, readable by root only, so the reference solver is out
+# of reach of student code even where only file modes protect it.
 python3 -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$SOURCE"/{{WHEEL}}
-"$VENV/bin/cnnquiz" --version
+PIP=("$VENV/bin/python" -m pip --quiet --disable-pip-version-check)
+"${PIP[@]}" install "$SOURCE"/{{WHEEL}}
+"${PIP[@]}" uninstall --yes cnnquiz
+"${PIP[@]}" install --no-deps --target "$VENV/grader" "$SOURCE"/{{WHEEL}}
+PYTHONPATH="$VENV/grader" "$VENV/bin/python" -m cnnquiz --version
 
-# The private sandbox uid must be able to run the interpreter; nothing else of ours.
+# The private sandbox uid must be able to run the interpreter and import numpy; nothing else of ours.
 chmod -R a+rX "$VENV"
-chmod o+x "$ROOT"
+chmod 700 "$VENV/grader"
 mkdir -p "$ROOT/results"
 chmod 700 "$SOURCE" "$ROOT/results"
 """
@@ -73,8 +81,13 @@ GRADESCOPE_RUN = """\
 # setup.sh built. Written by cnnquiz {{VERSION}}. It always leaves a results.json, even
 # when the grader itself cannot start.
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
-PY="$ROOT/cnnquiz-venv/bin/python"
-[ -x "$PY" ] || PY="$(command -v python3)"
+VENV="${CNNQUIZ_VENV:-/opt/cnnquiz-venv}"  # made by setup.sh
+if [ -x "$VENV/bin/python" ]; then
+    PY="$VENV/bin/python"
+    export PYTHONPATH="$VENV/grader"
+else
+    PY="$(command -v python3)"
+fi
 mkdir -p "$ROOT/results"
 "$PY" -m cnnquiz.platforms.gradescope --root "$ROOT" --assignment "$ROOT/source"/{{ASSIGNMENT}} \\
     --time-budget {{BUDGET}} --memory-mb {{MEMORY}}
@@ -92,10 +105,13 @@ PRAIRIELEARN_DOCKERFILE = """\
 FROM python:3.12-slim
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends bubblewrap \\
     && rm -rf /var/lib/apt/lists/*
+# The dependencies (numpy, ...) go where student code imports them from; cnnquiz itself,
+# the assignment and the course secret (they draw the hidden tests) into /opt/cnnquiz,
+# readable by root only: student code runs under a private unprivileged uid.
 COPY {{WHEEL}} /tmp/
-RUN pip install --no-cache-dir /tmp/{{WHEEL}} && rm /tmp/{{WHEEL}} && cnnquiz --version
-# The assignment and the course secret (they draw the hidden tests) are readable by
-# root only: student code runs under a private unprivileged uid.
+RUN pip install --no-cache-dir /tmp/{{WHEEL}} && pip uninstall --yes cnnquiz \
+    && pip install --no-cache-dir --no-deps --target /opt/cnnquiz/grader /tmp/{{WHEEL}} && rm /tmp/{{WHEEL}} \
+    && PYTHONPATH=/opt/cnnquiz/grader python -m cnnquiz --version
 COPY {{PRIVATE}} cnnquiz-grade /opt/cnnquiz/
 RUN cd /opt/cnnquiz && chmod 600 {{PRIVATE}} && chmod 700 . cnnquiz-grade
 """
@@ -108,7 +124,9 @@ PRAIRIELEARN_ENTRYPOINT = """\
 ROOT="${PL_GRADE_ROOT:-/grade}"
 HERE="$(dirname "$0")"
 mkdir -p "$ROOT/results"
-python3 -m cnnquiz.platforms.prairielearn --root "$ROOT" --assignment "$HERE"/{{ASSIGNMENT}} --time-budget {{BUDGET}}
+# cnnquiz is installed in $HERE/grader (see the Dockerfile), out of the student's reach.
+PYTHONPATH="$HERE/grader${PYTHONPATH:+:$PYTHONPATH}" python3 -m cnnquiz.platforms.prairielearn --root "$ROOT" \
+    --assignment "$HERE"/{{ASSIGNMENT}} --time-budget {{BUDGET}}
 if [ ! -s "$ROOT/results/results.json" ]; then
     echo '{"gradable": false, "score": 0, "message": "The grader could not start; nothing was graded.", "tests": []}' \\
         > "$ROOT/results/results.json"

@@ -40,7 +40,8 @@ def _env(root: Path, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("CNNQUIZ_")}
     # run_autograder falls back to python3 on PATH when setup.sh's venv is absent: make it this one.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.update(AUTOGRADER_ROOT=str(root), CNNQUIZ_ISOLATION=forced_level(), **extra)
+    # No setup.sh venv (even if a machine has /opt/cnnquiz-venv): python3 of PATH runs the grader.
+    env.update(AUTOGRADER_ROOT=str(root), CNNQUIZ_ISOLATION=forced_level(), CNNQUIZ_VENV=str(root / "no-venv"), **extra)
     return env
 
 
@@ -66,9 +67,11 @@ def test_the_zip_has_the_scripts_at_its_root_and_carries_wheel_and_assignment(bu
 
 def test_setup_installs_only_the_bundled_wheel(bundle: Path) -> None:
     setup = zipfile.ZipFile(bundle).read("setup.sh").decode()
-    installs = [line for line in setup.splitlines() if "pip install" in line]
-    assert installs == ['"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check '
+    installs = [line for line in setup.splitlines() if '"${PIP[@]}" install' in line]
+    assert installs == ['"${PIP[@]}" install "$SOURCE"/cnnquiz-0.1.0-py3-none-any.whl',
+                        '"${PIP[@]}" install --no-deps --target "$VENV/grader" '
                         '"$SOURCE"/cnnquiz-0.1.0-py3-none-any.whl']
+    assert 'chmod 700 "$VENV/grader"' in setup  # the reference solver, out of the student's reach
     assert 'chmod 700 "$SOURCE" "$ROOT/results"' in setup
 
 

@@ -8,7 +8,9 @@
 set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
-VENV="$ROOT/cnnquiz-venv"
+# Outside $ROOT: the sandbox hides the submission's parent folder from student code, and
+# the private uid must still be able to start this interpreter and import numpy.
+VENV="${CNNQUIZ_VENV:-/opt/cnnquiz-venv}"
 
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
@@ -21,12 +23,18 @@ if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     fi
 fi
 
+# The dependencies (numpy, ...) go into the venv, which student code imports from;
+# cnnquiz itself into $VENV/grader, readable by root only, so the reference solver is out
+# of reach of student code even where only file modes protect it.
 python3 -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$SOURCE"/cnnquiz-0.1.0-py3-none-any.whl
-"$VENV/bin/cnnquiz" --version
+PIP=("$VENV/bin/python" -m pip --quiet --disable-pip-version-check)
+"${PIP[@]}" install "$SOURCE"/cnnquiz-0.1.0-py3-none-any.whl
+"${PIP[@]}" uninstall --yes cnnquiz
+"${PIP[@]}" install --no-deps --target "$VENV/grader" "$SOURCE"/cnnquiz-0.1.0-py3-none-any.whl
+PYTHONPATH="$VENV/grader" "$VENV/bin/python" -m cnnquiz --version
 
-# The private sandbox uid must be able to run the interpreter; nothing else of ours.
+# The private sandbox uid must be able to run the interpreter and import numpy; nothing else of ours.
 chmod -R a+rX "$VENV"
-chmod o+x "$ROOT"
+chmod 700 "$VENV/grader"
 mkdir -p "$ROOT/results"
 chmod 700 "$SOURCE" "$ROOT/results"
