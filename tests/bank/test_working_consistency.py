@@ -137,22 +137,7 @@ def _check_size_wording(template: Template, q: Question) -> None:
             assert rule, (q.prompt, q.working)
 
 
-# Question-family workings (cnnquiz.families) that end with a check or a remark, not with the
-# key: reported to their owner. strict: the mark must go when the working is fixed.
-_ENDS_WITH_A_CHECK = {
-    "design-same-padding", "design-kernel-for-target", "design-padding-for-target",
-    "design-same-padding-dilated", "design-stride-for-target", "design-padding-to-fit",
-    "equivariance-pool-shift", "backprop-conv-grad-weight",
-}
-
-
-def _param(template: Template) -> object:
-    marks = [pytest.mark.xfail(strict=True, reason="the working does not end with the key (cnnquiz.families)")] \
-        if template.id in _ENDS_WITH_A_CHECK else []
-    return pytest.param(template, id=template.id, marks=marks)
-
-
-COMPUTED = [_param(t) for t in BANK.templates if t.answer is not None]
+COMPUTED = [pytest.param(t, id=t.id) for t in BANK.templates if t.answer is not None]
 
 
 @pytest.mark.parametrize("template", COMPUTED)
