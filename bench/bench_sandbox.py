@@ -1,10 +1,16 @@
 """Benchmark the sandbox: cost per submission at each isolation level (run by hand).
 
     python bench/bench_sandbox.py [--submissions 20] [--workers 2]
+    python bench/bench_sandbox.py --hostile [--before DIR]
 
 A correct submission with 25 small calls (the default assignment's functions on
 small arrays) is graded repeatedly, one after another and on a thread pool; the
 baseline is a bare ``python -c 'import numpy'`` start-up on this machine.
+
+``--hostile`` measures what hostile submissions cost the grader (see
+``bench/bench_sandbox_hostile.py``), side by side with an older copy of the
+package when ``--before`` names a folder holding one (``git archive <commit>
+cnnquiz | tar -x -C DIR``).
 """
 
 from __future__ import annotations
@@ -21,7 +27,10 @@ from pathlib import Path
 import numpy as np
 
 from cnnquiz.grading.sandbox import ArrayArg, Call, CallStatus, IsolationLevel, run_submission
-from cnnquiz.grading.sandbox.detect import level_available as _available
+try:
+    from cnnquiz.grading.sandbox.detect import level_available as _available
+except ImportError:  # an older package (bench_sandbox_hostile runs against one)
+    from cnnquiz.grading.sandbox.isolation import _available
 
 CNN = '''
 import numpy as np
@@ -114,7 +123,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--hostile", action="store_true", help="measure hostile submissions instead")
+    parser.add_argument("--before", type=Path, help="with --hostile: a folder holding an older cnnquiz package")
     args = parser.parse_args()
+    if args.hostile:
+        from bench_sandbox_hostile import compare
+
+        compare(args.before)
+        return
     calls = _calls()
     with tempfile.TemporaryDirectory() as tmp:
         folders = []

@@ -34,6 +34,7 @@ HARNESS_SOURCE = Path(__file__).with_name("harness.py").read_text(encoding="utf-
 JAIL_SOURCE = Path(__file__).with_name("jail.py").read_text(encoding="utf-8")
 CONFINE_SOURCE = Path(__file__).with_name("confine.py").read_text(encoding="utf-8")
 _READ = 1 << 16
+_MESSAGE_CAP = 16 * 1024  # a message line (not a value line): the harness's are under 1 KiB
 
 
 class OutputTail:
@@ -173,6 +174,8 @@ class Session:
         del self._buffer[: newline + 1]
         if self._awaiting_value is not None:
             return self._value_event(line)
+        if len(line) > _MESSAGE_CAP:  # never decode a forged message of megabytes
+            return Event("bad", detail="sent an oversized result message")
         try:
             message = json.loads(line)
         except (ValueError, RecursionError):

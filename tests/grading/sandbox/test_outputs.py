@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sandbox_helpers import assert_good, every_level, make_submission, run
 
-from cnnquiz.grading.sandbox import Call, CallStatus, Limits, run_submission
+from cnnquiz.grading.sandbox import Call, CallStatus, IsolationLevel, Limits, run_submission
+from cnnquiz.grading.sandbox.detect import level_available
 from cnnquiz.grading.sandbox.outputs import decode_value, value_shape_counts
 
 
@@ -91,3 +92,24 @@ def test_all_calls_together_are_capped(tmp_path):
     assert statuses[:2] == [CallStatus.OK, CallStatus.OK]  # 2 x 100,101 elements fit in 250,000
     assert statuses[2:] == [CallStatus.BAD_OUTPUT] * 2
     assert "all calls together" in result.outcomes[2].message
+
+
+def test_a_forged_message_of_megabytes_is_never_decoded(tmp_path):
+    """Writing straight to the result pipe skips the harness's caps, not the parent's."""
+    folder = make_submission(tmp_path, "forge", """
+        import os
+        def forge():
+            line = b'{"k": "import", "s": "ok", "m": "", "x": [' + b"[], " * 1_000_000 + b'[]]}\\n'
+            for fd in map(int, os.listdir("/proc/self/fd")):
+                if fd > 2:
+                    try:
+                        os.write(fd, line)
+                    except OSError:
+                        pass
+            return 1
+    """)
+    result = run(folder, [Call("forge")], IsolationLevel.BWRAP if level_available(IsolationLevel.BWRAP)
+                 else IsolationLevel.RLIMITS)
+    assert result.outcomes[1].status is CallStatus.BAD_OUTPUT
+    assert "oversized result message" in result.outcomes[1].message
+    assert_good(result.outcomes)
