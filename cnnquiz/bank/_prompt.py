@@ -15,7 +15,7 @@ import numpy as np
 from cnnquiz.bank._checks import placeholders
 from cnnquiz.bank._draw import TemplateBug, lookup
 
-__all__ = ["fill_prompt", "format_value", "prompt_number", "format_number", "matrix_block"]
+__all__ = ["fill_prompt", "format_value", "prompt_number", "matrix_block"]
 
 _INDENT = "    "
 
@@ -29,9 +29,6 @@ def prompt_number(value: Any) -> str:
         return str(int(f))
     return format(f, ".10g")
 
-
-#: The old name of :func:`prompt_number` (``export.py`` imports it).
-format_number = prompt_number
 
 
 def _rows(arr: np.ndarray) -> list[str]:
