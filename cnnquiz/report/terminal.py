@@ -123,6 +123,8 @@ def _mistakes_table(report: ClassReport) -> Table | RenderableType:
 
 def report_renderables(report: ClassReport) -> Group:
     """The whole terminal report, top to bottom."""
+    if not report.items:
+        return Group(_summary(report), Text("No graded item: nothing to compute."))
     parts: list[RenderableType] = [_summary(report), _items_table(report)]
     variants = _variants_table(report)
     if variants is not None:

@@ -94,3 +94,13 @@ def test_missing_folder_exits_2_with_one_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(tmp_path / "nope")], env=ENV)
     assert result.exit_code == 2
     assert "no such folder" in result.output
+
+
+def test_a_class_with_nothing_graded(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.json").write_text('[{"student": "a", "score": 0, "max_score": 0, "status": "error", "tests": []}]')
+    result = runner.invoke(app, ["report", str(out)], env=ENV)
+    assert result.exit_code == 0 and "No graded item" in result.output and "not graded (no statistics): a" in result.output
+    as_json = runner.invoke(app, ["report", str(out), "--json"], env=ENV)
+    assert json.loads(as_json.stdout) == {"students": 1, "mean": 0.0, "items": [], "mistakes": []}
