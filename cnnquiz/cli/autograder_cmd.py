@@ -39,8 +39,8 @@ def gradescope_bundle(
     with temporary_workdir() as workdir:
         parts = bundle_parts(assignment, wheel, Path(workdir))
         written = gradescope.write_bundle(out, parts, budget_s=time_budget, memory_mb=memory_mb)
-    console.print(f"Wrote {written} (cnnquiz {parts.wheel_version}, assignment {parts.assignment.name}). "
-                  "Upload it as the autograder of a Gradescope programming assignment.",
+    console.print(f"Wrote {written} (cnnquiz {parts.wheel_version}, assignment {parts.assignment.name}, "
+                  f"{parts.secret_note}). Upload it as the autograder of a Gradescope programming assignment.",
                   highlight=False, soft_wrap=True)
 
 
@@ -57,9 +57,9 @@ def prairielearn_setup(
     with temporary_workdir() as workdir:
         parts = bundle_parts(assignment, wheel, Path(workdir))
         written = prairielearn.write_setup(out, parts, budget_s=time_budget)
-    console.print(f"Wrote {written}/ (cnnquiz {parts.wheel_version}, assignment {parts.assignment.name}). "
-                  "Build and push its image, then add info.json.snippet to the question's info.json.",
-                  highlight=False, soft_wrap=True)
+    console.print(f"Wrote {written}/ (cnnquiz {parts.wheel_version}, assignment {parts.assignment.name}, "
+                  f"{parts.secret_note}). Build and push its image, then add info.json.snippet to the question's "
+                  "info.json.", highlight=False, soft_wrap=True)
 
 
 @autograder.command("classroom")

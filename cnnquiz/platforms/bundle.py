@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cnnquiz
@@ -47,7 +47,15 @@ class BundleParts:
     wheel_version: str
     assignment: Assignment
     assignment_text: bytes
-    secret: str | None = None  # the course secret (CNNQUIZ_SECRET or the assignment's secret_file)
+    # The course secret (CNNQUIZ_SECRET or the assignment's secret_file); never in a repr.
+    secret: str | None = field(default=None, repr=False)
+
+    @property
+    def secret_note(self) -> str:
+        """What the instructor is told about the hidden tests of this bundle."""
+        if self.secret is not None:
+            return "with the course secret: hidden tests differ per student"
+        return "no course secret (CNNQUIZ_SECRET or secret_file): hidden tests are the same for every student"
 
     @property
     def files(self) -> dict[str, bytes]:

@@ -15,7 +15,16 @@ def test_gradescope_writes_the_zip_named_by_out(tmp_path: Path, fake_wheel: Path
     run = CliRunner().invoke(app, ["autograder", "gradescope", "--wheel", str(fake_wheel), "--out", str(out)])
     assert run.exit_code == 0, run.output
     assert "setup.sh" in zipfile.ZipFile(out).namelist()
-    assert f"Wrote {out}" in run.output
+    assert f"Wrote {out}" in run.output and "no course secret" in run.output
+
+
+def test_a_course_secret_is_bundled_and_never_printed(tmp_path: Path, fake_wheel: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CNNQUIZ_SECRET", "hunter2-course-secret")
+    out = tmp_path / "autograder.zip"
+    run = CliRunner().invoke(app, ["autograder", "gradescope", "--wheel", str(fake_wheel), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    assert "with the course secret" in run.output and "hunter2" not in run.output
+    assert zipfile.ZipFile(out).read("course-secret.txt") == b"hunter2-course-secret\n"
 
 
 def test_prairielearn_writes_the_folder(tmp_path: Path, fake_wheel: Path) -> None:
