@@ -221,7 +221,8 @@ def _blanks(item: ET.Element, q: Question, first_ident: int) -> None:
         _sub(_sub(lid, "material"), "mattext", name)
         choices = _sub(lid, "render_choice")
         for text, label in zip(texts, group):
-            _mattext(_sub(choices, "response_label", ident=label), text)
+            # Canvas's own export writes a blank's accepted texts as plain text.
+            _sub(_sub(_sub(choices, "response_label", ident=label), "material"), "mattext", text, texttype="text/plain")
     proc = _sub(item, "resprocessing")
     _sub(_sub(proc, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
     general = _general_feedback(proc, q)
