@@ -43,6 +43,7 @@ from cnnquiz.bank.parse import (
     parse_shape,
     typed_number,
 )
+from cnnquiz.bank.answer_hints import expected_format, format_key, shape_labels, shape_order_text, squeeze
 from cnnquiz.bank.question import AnswerKind, Question, Tolerance
 from cnnquiz.bank.verdict import Graded, Verdict, mistake_entry, total
 
@@ -62,92 +63,6 @@ __all__ = [
 
 DEFAULT_TOLERANCE = Tolerance(rtol=0.01, atol=0.0005)
 """For non-integer keys of questions that give no tolerance: 1 % or 3 decimals."""
-
-
-# --- formats -------------------------------------------------------------------------
-
-def _labels(question: Question, n: int) -> list[str] | None:
-    """``"H x W x C"`` -> ``["H", "W", "C"]`` (depth/channels -> C); None if unusable."""
-    if not question.shape_order:
-        return None
-    words = [w for w in question.shape_order.replace("×", "x").replace(",", " ").split() if w.lower() != "x"]
-    if len(words) == 1:
-        words = [w for w in question.shape_order.upper().split("X") if w.strip()]
-    labels = []
-    for word in words:
-        letter = word.strip().upper()[:1]
-        labels.append("C" if letter == "D" else letter)
-    return labels if len(labels) == n and len(set(labels)) == n else None
-
-
-def _order(labels: Sequence[str]) -> str:
-    return " x ".join(labels)
-
-
-def expected_format(question: Question) -> str:
-    """What to type, in words, with an example (the hint of a format error)."""
-    kind = question.kind
-    if kind is AnswerKind.INTEGER:
-        return "a whole number, e.g. 28 or 28,326"
-    if kind is AnswerKind.NUMBER:
-        return "a number, e.g. 0.73, 1/2 or 2.5e-3"
-    if kind is AnswerKind.SHAPE:
-        n = len(question.answer)
-        order = question.shape_order or f"{n} dimensions"
-        labels = _labels(question, n)
-        sample = {"C": "10", "H": "32", "W": "32", "N": "1"}
-        example = " x ".join(
-            [sample.get(label, "8") for label in labels] if labels else ["32", "32", "10", "4"][:n]
-        )
-        return f"{n} whole numbers in the order {order}, e.g. {example}"
-    if kind is AnswerKind.MATRIX:
-        return "the rows of numbers, one row per line or rows separated by ';' (e.g. 4 3 4; 2 4 3)"
-    n = len(question.choices or [])
-    return f"a letter a-{chr(ord('a') + max(n, 1) - 1)}, the option's number, or its text"
-
-
-def _display(value: float) -> str:
-    value = float(value)
-    if value.is_integer() and abs(value) < 2**53:
-        return str(int(value))
-    return f"{value:.4g}"
-
-
-def _squeeze(arr: np.ndarray) -> np.ndarray:
-    while arr.ndim > 2 and arr.shape[0] == 1:
-        arr = arr[0]
-    return arr
-
-
-def format_key(question: Question, value: Any = None) -> str:
-    """The key (or another value of the question's kind) written as one would type it."""
-    value = question.answer if value is None else value
-    kind = question.kind
-    if kind in (AnswerKind.INTEGER, AnswerKind.NUMBER):
-        return _display(value)
-    if kind is AnswerKind.SHAPE:
-        return format_shape(value)
-    if kind is AnswerKind.MATRIX:
-        arr = _squeeze(np.asarray(value, dtype=float))
-        return format_matrix(_displayable(arr.tolist()))
-    choices = question.choices or []
-    index = _choice_index(choices, value)
-    return f"({chr(ord('a') + index)}) {choices[index]}" if index is not None else str(value)
-
-
-def _displayable(rows: Any) -> Any:
-    if isinstance(rows, list):
-        return [_displayable(r) for r in rows]
-    number = float(rows)
-    return int(number) if number.is_integer() and abs(number) < 2**53 else float(f"{number:.4g}")
-
-
-def _choice_index(choices: Sequence[str], text: Any) -> int | None:
-    wanted = normalize_text(str(text))
-    for index, option in enumerate(choices):
-        if normalize_text(option) == wanted:
-            return index
-    return None
 
 
 def effective_tolerance(question: Question) -> Tolerance:
@@ -267,7 +182,7 @@ def _wrong_match(question: Question, got: Any) -> str | None:
         if not keys:
             continue
         try:
-            value = _squeeze(np.asarray(wrong.value, dtype=float))
+            value = squeeze(np.asarray(wrong.value, dtype=float))
         except (TypeError, ValueError):
             continue
         tol = _diagnosis_tolerance(question, value)
@@ -345,7 +260,7 @@ def _check_shape(question: Question, text: str) -> _Outcome:
     parsed = parse_shape(text, hint=expected_format(question), min_dims=min(2, len(key)))
     dims = list(parsed.dims)
     given = format_shape(dims)
-    labels = _labels(question, len(key))
+    labels = shape_labels(question, len(key))
     asked = question.shape_order or f"{len(key)} dimensions"
     if len(dims) != len(key):
         return _Outcome(correct=False, credit=0.0, given=given, mistake=_wrong_match(question, dims),
@@ -358,7 +273,7 @@ def _check_shape(question: Question, text: str) -> _Outcome:
         notes = [f"{round(credit * len(key))} of {len(key)} dimensions are right."] if credit else []
         return _Outcome(correct=False, credit=credit, given=given, mistake=mistake, notes=notes)
     others = _conventional_orders(labels)[1:]
-    readings = {_order(order): _reorder(dims, order, labels) for order in others}
+    readings = {shape_order_text(order): _reorder(dims, order, labels) for order in others}
     matching = [name for name, value in readings.items() if value == key]
     swappable = "H" in labels and "W" in labels and key[labels.index("H")] != key[labels.index("W")]
     # Read in the order asked, the numbers may also be the key with height and width
@@ -390,7 +305,7 @@ def _check_shape(question: Question, text: str) -> _Outcome:
 
 def _fit(got: np.ndarray, key: np.ndarray) -> np.ndarray:
     """Bring a typed 2-D block to the key's layout when the reading is unambiguous."""
-    got = _squeeze(got)
+    got = squeeze(got)
     if key.ndim == 1 and got.ndim == 2 and 1 in got.shape and got.size == key.size:
         return got.ravel()
     if key.ndim == 3 and got.ndim == 2 and got.shape == (key.shape[0] * key.shape[1], key.shape[2]):
@@ -403,7 +318,7 @@ def _dims(arr: np.ndarray) -> str:
 
 
 def _check_matrix(question: Question, text: str) -> _Outcome:
-    key = _squeeze(np.asarray(question.answer, dtype=float))
+    key = squeeze(np.asarray(question.answer, dtype=float))
     got = _fit(np.asarray(parse_matrix(text, hint=expected_format(question)), dtype=float), key)
     given = format_matrix(got.tolist())
     tol = effective_tolerance(question)
