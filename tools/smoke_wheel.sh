@@ -93,6 +93,15 @@ grep -q "PASS" check.txt || fail "check: $(tail -2 check.txt)"
 if "$CNNQUIZ" check submissions/bob_flipped_kernel >check-bob.txt; then fail "check passed a flipped kernel"; fi
 grep -q "FAIL" check-bob.txt || fail "check bob: $(tail -2 check-bob.txt)"
 
+step "autograder bundles: built from the checkout, or from --wheel when installed"
+(cd "$REPO" && "$PY" -m cnnquiz autograder prairielearn --out "$OUTSIDE/pl-from-checkout" >/dev/null)
+ls "$OUTSIDE"/pl-from-checkout/cnnquiz-*-py3-none-any.whl >/dev/null || fail "no wheel built from the checkout"
+check "import sys, zipfile, glob
+wheel = glob.glob(sys.argv[1] + '/cnnquiz-*.whl')[0]
+assert 'cnnquiz/question_bank/assignments/cnn.yaml' in zipfile.ZipFile(wheel).namelist(), wheel" "$OUTSIDE/pl-from-checkout"
+if "$CNNQUIZ" autograder gradescope --out no-wheel.zip >no-wheel.txt 2>&1; then fail "bundled without a wheel"; fi
+grep -q "pass --wheel FILE" no-wheel.txt || fail "no-wheel message: $(cat no-wheel.txt)"
+
 step "the Gradescope bundle, set up and run as Gradescope does"
 "$CNNQUIZ" autograder gradescope --wheel "$WHEEL" --out autograder.zip >/dev/null
 AG="$WORK/autograder"

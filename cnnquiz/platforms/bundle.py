@@ -1,9 +1,9 @@
 """What a platform bundle is made of: the cnnquiz wheel and the assignment file.
 
 A bundle never downloads cnnquiz on the platform: it carries the wheel. That wheel is
-either given (``--wheel FILE``: the one you installed, or ``pip download cnnquiz
---no-deps``) or built from the checkout cnnquiz runs from (an editable install or a
-source tree), with ``pip wheel``, so the bundle grades with exactly the code you tested.
+either given (``--wheel FILE``: the one you installed) or built from the checkout cnnquiz
+runs from (an editable install or a source tree), with ``pip wheel``, so the bundle
+grades with exactly the code you tested.
 """
 
 from __future__ import annotations
@@ -147,8 +147,8 @@ def bundle_parts(assignment: str | Path, wheel: Path | None, workdir: Path) -> B
         source = checkout_root()
         if source is None:
             raise PlatformError(
-                "cnnquiz is installed from a wheel, not run from a checkout: pass --wheel FILE "
-                f"(e.g. from: pip download cnnquiz=={cnnquiz.__version__} --no-deps)"
+                f"cnnquiz {cnnquiz.__version__} is installed, not run from a source checkout: pass --wheel FILE "
+                "(the wheel you installed, or one built with: pip wheel --no-deps PATH_TO_CNNQUIZ_SOURCE)"
             )
         wheel = build_wheel(source, workdir)
     path, version = _checked_wheel(Path(wheel))
