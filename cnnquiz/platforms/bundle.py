@@ -70,7 +70,7 @@ _SECRET_LINE = re.compile(rb"^secret_file:.*$", re.MULTILINE)
 
 
 def bundled_assignment_text(text: bytes, with_secret: bool) -> bytes:
-    """The assignment file with ``secret_file`` pointing at the bundled secret.
+    r"""The assignment file with ``secret_file`` pointing at the bundled secret.
 
     Gradescope and PrairieLearn cannot pass ``CNNQUIZ_SECRET``: the bundle carries the
     secret in a file and the assignment names it (the rest of the file is kept as is).
