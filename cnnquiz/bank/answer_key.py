@@ -16,8 +16,8 @@ import numpy as np
 from cnnquiz import mistakes
 from cnnquiz.bank._draw import Rejected, TemplateBug, plain, resolve
 from cnnquiz.bank._prompt import prompt_number
-from cnnquiz.bank.question import AnswerKind
 from cnnquiz.bank.filter_effects import effect_working, matching_option
+from cnnquiz.bank.question import AnswerKind
 from cnnquiz.bank.schema import Part, Template, Transform
 from cnnquiz.workings import ELEMENT_WORKINGS
 

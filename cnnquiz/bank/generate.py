@@ -14,9 +14,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from cnnquiz.bank.answer_key import Evaluated, answer_rejection, evaluate
 from cnnquiz.bank._draw import Rejected, TemplateBug, case_params, draw_params, param_rejection
 from cnnquiz.bank._prompt import fill_prompt
+from cnnquiz.bank.answer_key import Evaluated, answer_rejection, evaluate
 from cnnquiz.bank.load import Bank
 from cnnquiz.bank.question import AnswerKind, Paper, Question, WrongAnswer
 from cnnquiz.bank.schema import Template

@@ -20,7 +20,8 @@ A template file is YAML::
         mistakes: [forgot_plus_one, padding_once]
 
 Each parameter is drawn by exactly one rule (``value``, ``choices``, ``range``,
-``real``, ``matrix``) or derived from earlier ones (``ref``, ``list``, ``record``,
+``real``, ``ref`` -- the draw language of :mod:`cnnquiz.draws`, shared with assignments --
+or ``matrix``, ``network_layer``) or derived from earlier ones (``list``, ``record``,
 ``repeat``, ``product``, ``sum``, ``difference``, ``reshape``). A *reference* is a
 string naming an earlier parameter; numbers (and lists, booleans, null) are
 literals. Constraints are a small whitelist of named rules, never code.
@@ -155,8 +156,10 @@ class ParamSpec(BaseModel):
     @classmethod
     def _split(cls, data: Any) -> Any:
         # A bare scalar is a fixed value: ``bias: true`` means ``bias: {value: true}``.
-        if not isinstance(data, dict) or "draw" in data:
-            return {"draw": parse_rule(data)} if not isinstance(data, dict) else data
+        if not isinstance(data, dict):
+            return {"draw": parse_rule(data)}
+        if "draw" in data:
+            return data
         part = _draw_part(data)
         if part is None:
             return data
@@ -170,7 +173,7 @@ class ParamSpec(BaseModel):
             return {"draw": parse_rule(part)}
         except ValidationError as error:
             first = error.errors(include_url=False)[0]
-            loc = ".".join(str(part) for part in first["loc"][1:])  # loc[0] is the rule's tag
+            loc = ".".join(str(key) for key in first["loc"][1:])  # loc[0] is the rule's tag
             message = first["msg"].removeprefix("Value error, ")
             raise ValueError(f"{loc}: {message}" if loc else message) from None
 
