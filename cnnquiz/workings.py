@@ -7,8 +7,9 @@ solver's order and named (``output C x H x W = 6x28x28``), so a question layer c
 one more clause for its own view of the result (``as H x W x C: 28x28x6``).
 
 Writers only say what the parameters say: a stride is called "the default" only when
-none was given, a value is only shown for a cell the caller names (``ELEMENT_WORKINGS``:
-``element`` is the 0-based index of the cell asked for), and a result matrix is written
+none was given; a question about one cell gets that cell's arithmetic
+(``ELEMENT_WORKINGS``: ``element`` is the 0-based index of the cell asked for), a whole
+result gets its first cell as the worked example; a result matrix is written
 ``[[1, 2], [3, 4]]`` (no ``;`` inside a clause).
 """
 
