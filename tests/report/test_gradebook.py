@@ -169,3 +169,23 @@ def test_options_shared_with_grading_are_checked_first(course: Path) -> None:
         check_gradebook_options("canvas", course / "nope.csv", None)
     gradebook_after_grading(course / "out", "moodle", course / "roster.csv", course / "late.yaml")
     assert "late by 2 days" in (course / "out" / "gradebook-moodle.csv").read_text()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-03-02T10:00:00Z", dt.datetime(2026, 3, 2, 10, tzinfo=dt.timezone.utc)),
+    ("2026-03-02T10:00:00.5+01:00", dt.datetime(2026, 3, 2, 9, 0, 0, 500000, tzinfo=dt.timezone.utc)),
+    ("2026-03-02 10:00:00-08:00", dt.datetime(2026, 3, 2, 18, tzinfo=dt.timezone.utc)),
+])
+def test_submission_times_in_any_iso_form(text: str, expected: dt.datetime) -> None:
+    from cnnquiz.report.late import parse_time
+
+    assert parse_time(text, "t") == expected
+
+
+@pytest.mark.parametrize(("text", "message"), [("yesterday", "not an ISO 8601 time"),
+                                               ("2026-03-02T10:00:00", "has no time zone")])
+def test_bad_submission_times(text: str, message: str) -> None:
+    from cnnquiz.report.late import parse_time
+
+    with pytest.raises(ReportError, match=f"times.csv: row 2: {message}"):
+        parse_time(text, "times.csv: row 2")
