@@ -213,6 +213,12 @@ def grade_on_platform(
     failing, or grading overrunning the budget each give an ``error`` result that says so.
     ``hidden`` are host folders the sandbox hides from the student (the bundle's source,
     the results).
+
+    Raises
+    ------
+    CnnquizError
+        When the grader itself cannot run: a forced isolation level that is not available
+        here, an unreadable course secret (the entry points turn it into a result too).
     """
     located = find_submission(submission, assignment.filename)
     grader = Grader(assignment, isolation=isolation, hidden_paths=hidden)
