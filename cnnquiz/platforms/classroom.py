@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from cnnquiz.grading.results import StudentResult, StudentStatus, TestStatus, number
+from cnnquiz.sanitize import for_terminal
 
 __all__ = ["classroom_payload", "encode_payload"]
 
@@ -38,10 +39,11 @@ def classroom_payload(result: StudentResult) -> dict[str, Any]:
         "max_score": number(result.max_score),
         "tests": [
             {
-                "name": test.name,
+                # The reporter prints names and messages in the Actions log: no control sequences.
+                "name": for_terminal(test.name, markup=False),
                 "status": _STATUS[test.status],
                 "score": number(test.score),
-                "message": test.summary if test.status is not TestStatus.PASSED else "",
+                "message": for_terminal(test.summary, markup=False) if test.status is not TestStatus.PASSED else "",
                 "test_code": test.function,
                 "filename": "",
                 "line_no": 0,

@@ -36,6 +36,14 @@ def test_payload_of_a_hand_made_result() -> None:
     assert classroom_payload(nothing)["status"] == "error"
 
 
+def test_student_text_reaches_the_actions_log_without_control_sequences() -> None:
+    hostile = TestResult(name="relu", function="relu", public=True, score=0.0, max_score=1.0, status=TestStatus.ERROR,
+                         output="", summary="raised \x1b[2J\x1b]8;;http://x\x07 boom")
+    result = StudentResult(student="s", status=StudentStatus.GRADED, isolation="", output="", tests=[hostile])
+    message = classroom_payload(result)["tests"][0]["message"]
+    assert "\x1b" not in message and "\x07" not in message and "boom" in message
+
+
 def test_encoding_is_base64_of_json_as_the_reporter_decodes_it() -> None:
     payload = {"version": 1, "status": "pass", "max_score": 1, "tests": [{"name": "é", "score": 1}]}
     assert json.loads(base64.b64decode(encode_payload(payload)).decode("utf-8")) == payload
