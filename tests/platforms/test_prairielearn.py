@@ -105,3 +105,45 @@ def test_hidden_tests_are_drawn_for_the_question_variant(setup_dir: Path, tmp_pa
     (root / "data" / "data.json").write_text('{"variant_seed": 4242, "params": {}}', encoding="utf-8")
     data = _grade(setup_dir, root, EXAMPLES / "alice_correct")
     assert data["extra_data"]["student"] == "variant-4242" and data["score"] == 1.0
+
+
+_HOSTILE = '''
+import os
+ROOT = {root!r}
+def _try(what, action):
+    try:
+        action()
+        print(what, "SUCCEEDED")
+    except Exception as error:
+        print(what, "denied", type(error).__name__)
+def _write(path):
+    with open(path, "w") as handle:
+        handle.write('{{"gradable": true, "score": 1.0}}')
+_try("read tests", lambda: os.listdir(os.path.join(ROOT, "tests")))
+_try("read data", lambda: open(os.path.join(ROOT, "data", "data.json")).read())
+_try("read course files", lambda: os.listdir(os.path.join(ROOT, "serverFilesCourse")))
+_try("write results", lambda: _write(os.path.join(ROOT, "results", "results.json")))
+'''
+
+
+@pytest.mark.parametrize("level", ["bwrap", "unshare", "uid"])
+def test_a_hostile_submission_reads_and_writes_nothing_of_the_grader(setup_dir: Path, tmp_path: Path, level: str) -> None:
+    from platform_helpers import available
+
+    if not available(level):
+        pytest.skip(f"isolation level {level} is not available here")
+    root = tmp_path / "grade"
+    for folder in ("tests", "serverFilesCourse", "data", "student"):
+        (root / folder).mkdir(parents=True)
+    (root / "data" / "data.json").write_text('{"correct_answers": {"secret": 1}}', encoding="utf-8")
+    correct = (EXAMPLES / "bob_flipped_kernel" / "cnn.py").read_text(encoding="utf-8")
+    (root / "student" / "cnn.py").write_text(_HOSTILE.format(root=str(root)) + correct, encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CNNQUIZ_")}
+    env.update(PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}", PL_GRADE_ROOT=str(root),
+               CNNQUIZ_ISOLATION=level)
+    assert run_script(setup_dir / "cnnquiz-grade", env).returncode == 0
+    data = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    assert data["extra_data"]["isolation"] == level and 0 < data["score"] < 1  # bob's own score, not 1.0
+    assert "SUCCEEDED" not in data["output"]
+    for attempt in ("read tests", "read data", "read course files", "write results"):
+        assert f"{attempt} denied" in data["output"], attempt
