@@ -2,17 +2,36 @@
 
 Every function of the solver first normalizes its arguments here, then validates,
 then computes (numpy's habit). Error messages name the argument and the value.
+
+This module does not import numpy: a numpy value (array, ``np.bool_``) can only
+exist once something has imported numpy, so the checks look numpy up in
+``sys.modules``. The size and parameter arithmetic (``cnnquiz summary``) then starts
+without paying numpy's import.
 """
 
 from __future__ import annotations
 
 import enum
 import numbers
+import sys
 from typing import Any
 
-import numpy as np
-
 Pair = tuple[int, int]
+
+
+def _numpy() -> Any:
+    """numpy if it is imported (then values may be numpy types), else None."""
+    return sys.modules.get("numpy")
+
+
+def _is_bool(value: Any) -> bool:
+    np = _numpy()
+    return isinstance(value, bool) or (np is not None and isinstance(value, np.bool_))
+
+
+def _is_array(value: Any) -> bool:
+    np = _numpy()
+    return np is not None and isinstance(value, np.ndarray)
 
 
 class Padding(enum.Enum):
@@ -25,7 +44,7 @@ class Padding(enum.Enum):
 def as_int(value: Any, name: str, *, minimum: int) -> int:
     """Return ``value`` as an int >= ``minimum`` or raise ``ValueError`` naming ``name``."""
     # bool is an Integral, but True as a kernel size is always a bug.
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+    if _is_bool(value) or not isinstance(value, numbers.Integral):
         if isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer():
             value = int(value)
         else:
@@ -41,7 +60,7 @@ def as_flag(value: Any, name: str) -> bool:
 
     ``bool("no")`` is True: a truthiness test would turn junk into a wrong answer.
     """
-    if isinstance(value, (bool, np.bool_)):
+    if _is_bool(value):
         return bool(value)
     if isinstance(value, numbers.Integral) and value in (0, 1):
         return bool(value)
@@ -50,13 +69,13 @@ def as_flag(value: Any, name: str) -> bool:
 
 def is_default_stride(stride: Any) -> bool:
     """PyTorch's pooling: ``stride=None`` or an empty sequence means ``kernel_size``."""
-    if isinstance(stride, np.ndarray):
+    if _is_array(stride):
         return stride.size == 0
     return stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0)
 
 
 def is_scalar(value: Any) -> bool:
-    return isinstance(value, (numbers.Integral, numbers.Real)) and not isinstance(value, (bool, np.bool_))
+    return isinstance(value, (numbers.Integral, numbers.Real)) and not _is_bool(value)
 
 
 def as_pair(value: Any, name: str, *, minimum: int) -> Pair:
@@ -64,9 +83,10 @@ def as_pair(value: Any, name: str, *, minimum: int) -> Pair:
     if is_scalar(value):
         v = as_int(value, name, minimum=minimum)
         return (v, v)
-    if not isinstance(value, (list, tuple, np.ndarray)):
+    array = _is_array(value)
+    if not (array or isinstance(value, (list, tuple))):
         raise ValueError(f"{name} must be an int or a pair (h, w); got {name}={value!r}")
-    seq = list(np.asarray(value).ravel()) if isinstance(value, np.ndarray) else list(value)
+    seq = list(value.ravel()) if array else list(value)
     if len(seq) != 2:
         raise ValueError(f"{name} must be an int or a pair (h, w); got {name}={value!r}")
     return (as_int(seq[0], name, minimum=minimum), as_int(seq[1], name, minimum=minimum))
