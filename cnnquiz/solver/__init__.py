@@ -45,8 +45,8 @@ _MODULE_OF = {
     **dict.fromkeys(["conv2d", "max_pool2d", "avg_pool2d"], "ops"),
     **dict.fromkeys(["conv2d_params", "linear_params"], "params"),
     **dict.fromkeys(["receptive_field", "ReceptiveFieldStep"], "receptive"),
-    **dict.fromkeys(["Rounding", "conv2d_output_size", "conv_transpose2d_output_size", "formula_output_size",
-                     "pool2d_output_size", "window_count"], "shapes"),
+    **dict.fromkeys(["Rounding", "formula_output_size", "window_count"], "formula"),
+    **dict.fromkeys(["conv2d_output_size", "conv_transpose2d_output_size", "pool2d_output_size"], "shapes"),
     "conv_transpose2d": "transpose",
 }
 
@@ -57,14 +57,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from cnnquiz.solver.ops import avg_pool2d, conv2d, max_pool2d
     from cnnquiz.solver.params import conv2d_params, linear_params
     from cnnquiz.solver.receptive import ReceptiveFieldStep, receptive_field
-    from cnnquiz.solver.shapes import (
-        Rounding,
-        conv2d_output_size,
-        conv_transpose2d_output_size,
-        formula_output_size,
-        pool2d_output_size,
-        window_count,
-    )
+    from cnnquiz.solver.formula import Rounding, formula_output_size, window_count
+    from cnnquiz.solver.shapes import conv2d_output_size, conv_transpose2d_output_size, pool2d_output_size
     from cnnquiz.solver.transpose import conv_transpose2d
 
 

@@ -8,15 +8,12 @@ PyTorch's formulas, for one spatial dimension::
                 (``(out-1)*s >= in + p``).
     transposed: out = (in - 1)*s - 2*p + d*(k-1) + output_padding + 1
 
-The sliding-window formula lives once, in :func:`window_count` (one axis, padding
-already added, a rounding mode); :func:`formula_output_size` is the lecture's plain
-formula over both axes. Question templates and their mistake variants call these
-with one term changed instead of writing the formula again.
+The sliding-window count itself lives once, in :mod:`cnnquiz.solver.formula`
+(``window_count``, and the lecture's plain formula); the PyTorch geometry here uses it.
 """
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +21,6 @@ from cnnquiz.solver._args import (
     Pair,
     Padding,
     as_flag,
-    as_int,
     as_pair,
     as_padding,
     check_scalar_call,
@@ -32,132 +28,17 @@ from cnnquiz.solver._args import (
     is_scalar,
     same_padding,
 )
+from cnnquiz.solver.formula import positions as _positions
 # Receptive fields live in their own module; re-exported here, where they always were.
 from cnnquiz.solver.receptive import ReceptiveFieldStep, receptive_field
 
 __all__ = [
-    "Rounding",
-    "window_count",
-    "formula_output_size",
     "conv2d_output_size",
     "pool2d_output_size",
     "conv_transpose2d_output_size",
     "receptive_field",
     "ReceptiveFieldStep",
 ]
-
-
-class Rounding(enum.Enum):
-    """How :func:`window_count` rounds ``(span - effective_kernel) / stride``."""
-
-    FLOOR = "floor"  # PyTorch's convolution and default pooling: drop a partial window
-    CEIL = "ceil"  # pooling's ceil_mode before PyTorch's last-window rule
-    EXACT = "exact"  # the lecture's formula taken literally: the stride must divide
-
-
-def window_count(padded_size: Any, kernel_size: Any, stride: Any = 1, dilation: Any = 1,
-                 rounding: Rounding | str = Rounding.FLOOR) -> int:
-    """Number of window positions along one axis of an already padded input.
-
-    Parameters
-    ----------
-    padded_size : int
-        Input length plus all padding on this axis (``size + 2*padding``).
-    kernel_size, stride, dilation : int
-    rounding : Rounding or {"floor", "ceil", "exact"}
-        ``"exact"`` raises ``ValueError`` when the stride does not divide
-        ``padded_size - effective_kernel``.
-
-    Returns
-    -------
-    int
-        ``round((padded_size - dilation*(kernel_size-1) - 1) / stride) + 1``, at least 1.
-
-    Examples
-    --------
-    >>> window_count(32 + 2 * 2, 5)
-    32
-    >>> window_count(7, 2, stride=2), window_count(7, 2, stride=2, rounding="ceil")
-    (3, 4)
-    """
-    n = as_int(padded_size, "padded_size", minimum=1)
-    k = as_int(kernel_size, "kernel_size", minimum=1)
-    s = as_int(stride, "stride", minimum=1)
-    d = as_int(dilation, "dilation", minimum=1)
-    mode = _rounding(rounding)
-    effective = d * (k - 1) + 1
-    if effective > n:
-        raise ValueError(
-            f"kernel_size {k} (effective {effective} with dilation {d}) is larger than "
-            f"the padded input ({n})"
-        )
-    span = n - effective
-    if mode is Rounding.EXACT and span % s:
-        raise ValueError(
-            f"stride {s} does not divide padded_size - effective kernel = {span}; "
-            f"got padded_size={n}, kernel_size={k}, dilation={d}"
-        )
-    return _positions(span, s, ceil=mode is Rounding.CEIL)
-
-
-def _positions(span: int, stride: int, *, ceil: bool) -> int:
-    """``span // stride + 1`` (or rounded up): window starts in ``span`` + 1 pixels.
-
-    Floor division rounds towards -inf, as PyTorch's div_rtn, so a negative span
-    gives a count below 1 that callers reject with their own message.
-    """
-    return (span + (stride - 1 if ceil else 0)) // stride + 1
-
-
-def _rounding(value: Any) -> Rounding:
-    if isinstance(value, Rounding):
-        return value
-    try:
-        return Rounding(value)
-    except ValueError:
-        raise ValueError(f"rounding must be 'floor', 'ceil' or 'exact'; got rounding={value!r}") from None
-
-
-def formula_output_size(size: Any, kernel_size: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
-                        rounding: Rounding | str = Rounding.FLOOR) -> int | tuple[int, int]:
-    """The lecture's output-size formula ``(W - F + 2P) / S + 1``, per axis, rounded.
-
-    Unlike :func:`pool2d_output_size` with ``ceil_mode``, ``"ceil"`` here applies no
-    last-window rule: this is the formula as written on a slide.
-
-    Parameters
-    ----------
-    size : int or (H, W)
-    kernel_size, stride, dilation : int or (h, w)
-    padding : int or (h, w)
-        Padding on each side.
-    rounding : Rounding or {"floor", "ceil", "exact"}
-
-    Returns
-    -------
-    int or tuple[int, int]
-        ``window_count(size + 2*padding, kernel_size, stride, dilation, rounding)``,
-        an int when ``size`` is an int.
-
-    Examples
-    --------
-    >>> formula_output_size(7, 3, stride=2)
-    3
-    >>> formula_output_size((6, 7), 3, stride=2, rounding="ceil")
-    (3, 3)
-    """
-    scalar = is_scalar(size)
-    if scalar:
-        check_scalar_call(size, kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
-    in_hw = as_pair(size, "size", minimum=1)
-    kernel = as_pair(kernel_size, "kernel_size", minimum=1)
-    stride_ = as_pair(stride, "stride", minimum=1)
-    pad = as_pair(padding, "padding", minimum=0)
-    dilation_ = as_pair(dilation, "dilation", minimum=1)
-    out = tuple(
-        window_count(in_hw[a] + 2 * pad[a], kernel[a], stride_[a], dilation_[a], rounding) for a in range(2)
-    )
-    return out[0] if scalar else (out[0], out[1])
 
 
 @dataclass(frozen=True)
