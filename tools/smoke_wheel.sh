@@ -169,6 +169,35 @@ assert all(f'{what} denied' in out for what in ('read-assignment', 'list-source'
     "$AG/results/results.json"
 [ ! -e "$AG/source/pwned.txt" ] || fail "the hostile submission wrote into source/"
 
+step "the PrairieLearn entry point on a /grade layout, at isolation level ${LEVEL:-(the strongest available)}"
+"$CNNQUIZ" autograder prairielearn --wheel "$WHEEL" --out pl-grader >/dev/null
+GRADE="$WORK/grade"
+mkdir -p "$GRADE/student" "$GRADE/tests" "$GRADE/data"
+echo '{"correct_answers": {"secret": 1}, "variant_seed": 7}' >"$GRADE/data/data.json"
+{
+    echo "import os"
+    echo "ROOT = '$GRADE'"
+    cat <<'PY'
+def _try(what, action):
+    try:
+        action()
+        print(what, "SUCCEEDED")
+    except Exception as error:
+        print(what, "denied", type(error).__name__)
+_try("read-tests", lambda: os.listdir(os.path.join(ROOT, "tests")))
+_try("read-data", lambda: open(os.path.join(ROOT, "data", "data.json")).read())
+PY
+    cat "submissions/bob_flipped_kernel/cnn.py"
+} >"$GRADE/student/cnn.py"
+# The image installs cnnquiz in /opt/cnnquiz/grader; here setup.sh's venv stands in for it.
+PATH="$CNNQUIZ_VENV/bin:$PATH" PYTHONPATH="$CNNQUIZ_VENV/grader" PL_GRADE_ROOT="$GRADE" CNNQUIZ_ISOLATION="$LEVEL" \
+    sh pl-grader/cnnquiz-grade >/dev/null
+check "import csv, json, sys
+d = json.load(open(sys.argv[1])); row = {r['student']: r for r in csv.DictReader(open('graded/grades.csv'))}['bob_flipped_kernel']
+assert d['gradable'] is True and abs(d['score'] - float(row['score']) / float(row['max_score'])) < 1e-6, (d['score'], row)
+assert 'SUCCEEDED' not in d['output'] and 'read-tests denied' in d['output'] and 'read-data denied' in d['output'], d['output']
+assert sys.argv[2] in ('', d['extra_data']['isolation']), d['extra_data']" "$GRADE/results/results.json" "$LEVEL"
+
 step "the GitHub Classroom workflow's own steps in a student repository with the wheel committed"
 STUDENT="$WORK/student-repo"
 mkdir -p "$STUDENT/.cnnquiz" && cp "$WHEEL" "$STUDENT/.cnnquiz/" && cp submissions/alice_correct/cnn.py "$STUDENT/"
