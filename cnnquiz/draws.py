@@ -54,6 +54,7 @@ __all__ = [
     "ALIASES",
     "MAX_ARRAY_SIZE",
     "parse_rule",
+    "references",
     "rule_tag",
     "lookup",
     "value_of",
@@ -78,6 +79,24 @@ def lookup(name: str, env: Mapping[str, Any]) -> Any:
             raise KeyError(f"{name}: {head!r} has no field {key!r}")
         value = value[key]
     return copy.deepcopy(value)
+
+
+def references(spec: Any) -> set[str]:
+    """The names a rule (or any value) reads: ``"$H"``, ``{ref: H}``, ``layer.in_channels``
+    -> ``layer`` (for checking that only earlier values are used)."""
+    if isinstance(spec, BaseModel):
+        return references(spec.model_dump(exclude={"kind"}))
+    if isinstance(spec, str):
+        return {spec[1:].split(".")[0]} if spec.startswith("$") else set()
+    if isinstance(spec, Mapping):
+        if set(spec) == {"ref"}:
+            return {str(spec["ref"]).split(".")[0]}
+        if set(spec) == {"value"}:
+            return set()  # a literal, whatever it holds
+        return set().union(*(references(v) for v in spec.values())) if spec else set()
+    if isinstance(spec, (list, tuple)):
+        return set().union(*(references(v) for v in spec)) if spec else set()
+    return set()
 
 
 def value_of(spec: Any, env: Mapping[str, Any]) -> Any:

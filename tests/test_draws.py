@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from cnnquiz.draws import Array, Choices, Fixed, IntRange, Real, Ref, parse_rule, rule_tag
+from cnnquiz.draws import Array, Choices, Fixed, IntRange, Real, Ref, parse_rule, references, rule_tag
 from cnnquiz.grading import draw as assignment_draw
 
 
@@ -86,3 +86,10 @@ def test_assignment_spelling_draws_exactly_what_grading_draw_does(spec, seed) ->
     theirs = assignment_draw.resolve(spec, np.random.default_rng(seed), env)
     ours = parse_rule(spec).draw(np.random.default_rng(seed), env)
     np.testing.assert_array_equal(np.asarray(ours), np.asarray(theirs))
+
+
+def test_references_name_what_a_rule_reads() -> None:
+    assert references({"array": ["$C", "$H"], "low": "$lo"}) == {"C", "H", "lo"}
+    assert references(parse_rule({"int": [1, "$layer.size"]})) == {"layer"}
+    assert references(parse_rule({"ref": "k"})) == {"k"} and references({"value": "$not"}) == set()
+    assert references(parse_rule({"choices": [1, 2]})) == set()
