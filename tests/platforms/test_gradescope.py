@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -118,10 +119,13 @@ def test_the_unpacked_bundle_grades_the_examples_as_cnnquiz_grade_does(bundle: P
     with open(expected_dir / "grades.csv", newline="", encoding="utf-8") as handle:
         expected = {row["student"]: (float(row["score"]), float(row["max_score"])) for row in csv.DictReader(handle)}
     assert expected["alice_correct"][0] == expected["alice_correct"][1] > 0
-    for example in sorted(p for p in EXAMPLES.iterdir() if p.is_dir()):
-        data = _grade_example(bundle, tmp_path / example.name, example, email=example.name)
-        assert (data["score"], data["max_score"]) == expected[example.name], example.name
-        assert data["extra_data"]["isolation"] == forced_level()
+    examples = sorted(p for p in EXAMPLES.iterdir() if p.is_dir())
+    with ThreadPoolExecutor(max_workers=2) as pool:  # each run_autograder is its own process
+        graded = pool.map(lambda example: _grade_example(bundle, tmp_path / example.name, example, email=example.name),
+                          examples)
+        for example, data in zip(examples, graded):
+            assert (data["score"], data["max_score"]) == expected[example.name], example.name
+            assert data["extra_data"]["isolation"] == forced_level()
 
 
 def test_submission_metadata_dates_are_kept_for_a_late_policy(bundle: Path, tmp_path: Path) -> None:
