@@ -238,6 +238,24 @@ print(json.dumps(out))
 '''
 
 
+def _segments() -> dict[int, int]:
+    """``shmid -> bytes`` of the host's unattached SysV segments (what a dead sandbox left)."""
+    found = {}
+    for line in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields and fields[6] == "0":
+            found[int(fields[1])] = int(fields[3])
+    return found
+
+
+def _remove_segments(shmids) -> None:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for shmid in shmids:
+        libc.shmctl(shmid, 0, None)  # IPC_RMID
+
+
 def _child(package_root: Path, job: dict) -> dict:
     env = dict(os.environ, PYTHONPATH=str(package_root))
     done = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(job)], env=env, capture_output=True, text=True,
@@ -274,13 +292,18 @@ def compare(before: Path | None) -> None:
         (tmp / "hostile").mkdir()
         (tmp / "hostile" / "cnn.py").write_text(_HOSTILE)
         honest, hostile = _students(tmp)
+        segments_at_start = _segments()
         rows: dict[str, dict[str, object]] = {}
         for label, root in trees.items():
             for n, what in ((1_900_000, "flood"), (300_000, "flood-300k"), (250_000, "flood-250k")):
                 got = _child(root, {"mode": "flood", "n": n, "folder": str(tmp / "hostile"), "level": "bwrap"})
                 rows.setdefault(f"{what}: grader peak RSS MB", {})[label] = got.get("peak_rss_mb", got.get("error"))
                 rows.setdefault(f"{what}: seconds", {})[label] = got.get("seconds", got.get("error"))
+            before_run = _segments()
             got = _child(root, {"mode": "sysv", "folder": str(tmp / "hostile"), "levels": ["bwrap", "unshare", "rlimits"]})
+            left = {k: v for k, v in _segments().items() if k not in before_run}
+            rows.setdefault("sysv: MB still pinned after the run (host)", {})[label] = sum(left.values()) / 2**20
+            _remove_segments(left)  # the bench's own leftovers: never leave them on the host
             for level, value in got.get("pinned", {"all": got.get("error")}).items():
                 shown = value / 2**20 if isinstance(value, int) else value
                 rows.setdefault(f"sysv: MB pinned under 768 MB ({level})", {})[label] = shown
@@ -289,6 +312,7 @@ def compare(before: Path | None) -> None:
                 got = _child(root, {"mode": "class", "students": students})
                 rows.setdefault(f"class ({what}): seconds", {})[label] = got.get("seconds", got.get("error"))
                 rows.setdefault(f"class ({what}): grader peak RSS MB", {})[label] = got.get("peak_rss_mb")
+            _remove_segments([k for k in _segments() if k not in segments_at_start])
     labels = list(trees)
     print(f"{'measurement':<44}" + "".join(f"{label:>12}" for label in labels) + ("   before/now" if before else ""))
     for key, values in rows.items():
