@@ -109,8 +109,8 @@ RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends bubblew
 # the assignment and the course secret (they draw the hidden tests) into /opt/cnnquiz,
 # readable by root only: student code runs under a private unprivileged uid.
 COPY {{WHEEL}} /tmp/
-RUN pip install --no-cache-dir /tmp/{{WHEEL}} && pip uninstall --yes cnnquiz \
-    && pip install --no-cache-dir --no-deps --target /opt/cnnquiz/grader /tmp/{{WHEEL}} && rm /tmp/{{WHEEL}} \
+RUN pip install --no-cache-dir /tmp/{{WHEEL}} && pip uninstall --yes cnnquiz \\
+    && pip install --no-cache-dir --no-deps --target /opt/cnnquiz/grader /tmp/{{WHEEL}} && rm /tmp/{{WHEEL}} \\
     && PYTHONPATH=/opt/cnnquiz/grader python -m cnnquiz --version
 COPY {{PRIVATE}} cnnquiz-grade /opt/cnnquiz/
 RUN cd /opt/cnnquiz && chmod 600 {{PRIVATE}} && chmod 700 . cnnquiz-grade
@@ -125,7 +125,7 @@ ROOT="${PL_GRADE_ROOT:-/grade}"
 HERE="$(dirname "$0")"
 mkdir -p "$ROOT/results"
 # cnnquiz is installed in $HERE/grader (see the Dockerfile), out of the student's reach.
-PYTHONPATH="$HERE/grader${PYTHONPATH:+:$PYTHONPATH}" python3 -m cnnquiz.platforms.prairielearn --root "$ROOT" \
+PYTHONPATH="$HERE/grader${PYTHONPATH:+:$PYTHONPATH}" python3 -m cnnquiz.platforms.prairielearn --root "$ROOT" \\
     --assignment "$HERE"/{{ASSIGNMENT}} --time-budget {{BUDGET}}
 if [ ! -s "$ROOT/results/results.json" ]; then
     echo '{"gradable": false, "score": 0, "message": "The grader could not start; nothing was graded.", "tests": []}' \\
