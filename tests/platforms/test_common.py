@@ -68,3 +68,14 @@ def test_isolation_from_env() -> None:
     assert isolation_from_env({"CNNQUIZ_ISOLATION": " RLIMITS "}) is IsolationLevel.RLIMITS
     with pytest.raises(PlatformError, match=r"CNNQUIZ_ISOLATION='chroot': expected one of bwrap\|"):
         isolation_from_env({"CNNQUIZ_ISOLATION": "chroot"})
+
+
+def test_an_unreadable_upload_is_a_problem_not_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _touch(tmp_path / "sub" / "notes.txt")
+
+    def walk(top, onerror=None, **kwargs):  # as os.walk reports a folder it may not list (root can list them all)
+        onerror(PermissionError(13, "Permission denied", str(top)))
+        return iter(())
+
+    monkeypatch.setattr("cnnquiz.platforms.common.os.walk", walk)
+    assert find_submission(tmp_path).problem == "the submission could not be read (Permission denied)"
