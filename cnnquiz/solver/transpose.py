@@ -19,6 +19,10 @@ from cnnquiz.solver.shapes import transpose_geometry
 
 __all__ = ["conv_transpose2d"]
 
+# A transposed convolution grows its input: a huge stride or dilation on a tiny input
+# asks for an array that cannot be allocated. Refuse it with a ValueError instead.
+_MAX_ELEMENTS = 1 << 31
+
 
 def conv_transpose2d(
     x: Any,
@@ -95,6 +99,11 @@ def conv_transpose2d(
     # The full (uncropped) result, with room for output_padding beyond the crop.
     full_h = max((h - 1) * geo.stride[0] + geo.dilation[0] * (kh - 1) + 1, ph + ho)
     full_w = max((w - 1) * geo.stride[1] + geo.dilation[1] * (kw - 1) + 1, pw + wo)
+    if k * full_h * full_w > _MAX_ELEMENTS:
+        raise ValueError(
+            f"the result would have {k * full_h * full_w:,} elements ({k}x{full_h}x{full_w}); got "
+            f"stride={stride!r}, dilation={dilation!r}, kernel_size {(kh, kw)}"
+        )
     full = np.zeros((k, full_h, full_w), F64)
     add_windows(full, cols, geo.stride, geo.dilation)
     out = np.ascontiguousarray(full[:, ph : ph + ho, pw : pw + wo])

@@ -138,6 +138,8 @@ def test_transpose_is_the_adjoint_of_conv2d() -> None:
         (lambda: solver.conv_transpose2d(np.ones((1, 3, 3)), np.ones((1, 2, 2))), r"weight must have shape"),
         (lambda: solver.conv_transpose2d(np.ones((1, 3, 3)), np.ones((1, 1, 2, 2)), groups=0),
          r"groups must be >= 1; got groups=0"),
+        (lambda: solver.conv_transpose2d(np.ones((1, 2, 2)), np.ones((1, 1, 1, 1)), stride=2**40),
+         r"the result would have .* elements .*got stride=1099511627776"),
         (lambda: solver.conv_transpose2d(np.ones((1, 1, 1)) * 2.0**40, np.ones((1, 1, 1, 1), int) * 2**20),
          None),
         (lambda: solver.conv_transpose2d(np.ones((1, 1, 1), int) * 2**40, np.ones((1, 1, 1, 1), int) * 2**20),
