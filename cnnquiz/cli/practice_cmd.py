@@ -46,7 +46,7 @@ def _bar(share: float) -> str:
 
 
 def _ask_loop(session: Any, count: int, interactive: bool) -> list[Any]:
-    from cnnquiz.bank.answers import Graded
+    from cnnquiz.bank.answer_check import Graded
     from cnnquiz.bank.render import question_panel, verdict_panel
     from cnnquiz.cli.quiz_cmd import _ask, _Stop
     from cnnquiz.explain.show import can_explain, explain_answered

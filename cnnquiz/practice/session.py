@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from cnnquiz.bank import Bank, Paper, Question, Template, generate_question
-from cnnquiz.bank.answers import Graded, Verdict
+from cnnquiz.bank.answer_check import Graded, Verdict
 from cnnquiz.bank.generate import question_seed
 from cnnquiz.errors import BankError
 from cnnquiz.practice.hints import hint_lines

@@ -158,7 +158,7 @@ def test_moodle_numerical_tolerance_and_mistake_feedback() -> None:
 def test_lms_tolerance_is_the_one_the_quiz_applies() -> None:
     # No tolerance declared and a non-integer key: the quiz accepts 0.731 for sigmoid(1) (1 %),
     # so Moodle and GIFT must not demand the exact 0.731058578630.
-    from cnnquiz.bank.answers import check, effective_tolerance
+    from cnnquiz.bank.answer_check import check, effective_tolerance
 
     q = Question(id="q1", template="t", topic="x", difficulty=1, kind="number", prompt="sigmoid(1)?",
                  params={}, answer=0.73105857863)

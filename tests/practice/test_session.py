@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cnnquiz.bank import load_bank
-from cnnquiz.bank.answers import check, format_key
+from cnnquiz.bank.answer_check import check, format_key
 from cnnquiz.cli import app
 from cnnquiz.practice.history import History
 from cnnquiz.practice.session import PracticeSession, question_hint
@@ -63,7 +63,7 @@ def test_piped_skips_are_recorded_and_the_run_is_deterministic(bank, tmp_path, m
 
 
 def _skip(question):
-    from cnnquiz.bank.answers import skipped
+    from cnnquiz.bank.answer_check import skipped
 
     return skipped(question, "Skipped.")
 
