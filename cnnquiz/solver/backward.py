@@ -188,6 +188,7 @@ def max_pool2d_backward(
     # every input value of the window is the dtype's lowest (-inf), and never wins. A
     # window entirely in the padding (dilation) outputs a constant: its gradient lands
     # on a padding pixel and is cropped (PyTorch writes out of bounds there).
+    sh, sw = (sh if ho > 1 else 0), (sw if wo > 1 else 0)  # one window: any stride (2**70) is 0
     rows = np.arange(ho)[:, None] * sh + np.arange(kh)[None, :] * dh - ph  # (Ho, kh)
     cols = np.arange(wo)[:, None] * sw + np.arange(kw)[None, :] * dw - pw  # (Wo, kw)
     inside = (((rows >= 0) & (rows < h))[:, None, :, None] & ((cols >= 0) & (cols < w))[None, :, None, :])

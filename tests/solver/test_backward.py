@@ -150,6 +150,15 @@ def test_pool_backward_is_the_adjoint_of_avg_pool() -> None:
         assert float(np.vdot(y, g)) == pytest.approx(float(np.vdot(x, gx)), rel=1e-12)
 
 
+def test_one_window_with_a_huge_stride() -> None:
+    """A stride beyond int64 is fine when there is a single window (as in the forward ops)."""
+    x = np.arange(9.0).reshape(1, 3, 3)
+    assert solver.max_pool2d_backward(x, [[[1.0]]], 2, stride=2**70)[0].tolist() == [[0, 0, 0], [0, 1, 0], [0, 0, 0]]
+    assert solver.avg_pool2d_backward(x, [[[4.0]]], 2, stride=2**70)[0].tolist() == [[1, 1, 0], [1, 1, 0], [0, 0, 0]]
+    gx, gw, _ = solver.conv2d_backward(x, np.ones((1, 1, 2, 2)), [[[1.0]]], stride=2**70)
+    assert gx[0].tolist() == [[1, 1, 0], [1, 1, 0], [0, 0, 0]] and gw[0, 0].tolist() == [[0, 1], [3, 4]]
+
+
 # --------------------------------------------------------------------------- errors
 
 
