@@ -16,7 +16,7 @@ __all__ = ["app", "main", "COMMANDS"]
 COMMANDS: dict[str, CommandEntry] = {
     "quiz": ("quiz_cmd", "Answer questions in the terminal; a wrong answer names the mistake."),
     "topics": ("bank_cmd", "List the topics and templates of a question bank."),
-    "generate": ("bank_cmd", "Write a paper (and its key) as JSON, Markdown, Moodle XML or GIFT."),
+    "generate": ("bank_cmd", "Write a paper (and its key) as JSON, Markdown, Moodle XML, GIFT or Canvas QTI."),
     "grade-answers": ("quiz_cmd", "Grade typed answer sheets into a gradebook."),
     "grade": ("grade_cmd", "Grade a folder of student submissions in a sandbox."),
     "check": ("grade_cmd", "Run the public tests on one student's code (for CI)."),
