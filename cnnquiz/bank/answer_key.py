@@ -21,7 +21,7 @@ from cnnquiz.bank.question import AnswerKind
 from cnnquiz.bank.schema import Part, Template, Transform
 from cnnquiz.workings import ELEMENT_WORKINGS
 
-__all__ = ["Evaluated", "evaluate", "answer_rejection", "normalize"]
+__all__ = ["Evaluated", "evaluate", "computation_args", "answer_rejection", "normalize"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,31 @@ class Evaluated:
 
 
 # --- solver calls -----------------------------------------------------------------------
+
+def computation_args(part: Part, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments ``part``'s computation receives for the drawn ``values``.
+
+    Parameters
+    ----------
+    part
+        One computation of a template's answer (``template.answer.all_parts()``).
+    values
+        The drawn parameters (a question's ``params``).
+
+    Returns
+    -------
+    dict
+        Argument name -> value: a string argument names a drawn parameter (``x``, or a
+        field ``layer.kernel_size``), ``{value: X}`` is the literal ``X``; copies, so the
+        caller may change them.
+
+    Raises
+    ------
+    TemplateBug
+        An argument names a field the drawn parameter does not have.
+    """
+    return {name: resolve(value, values) for name, value in part.args.items()}
+
 
 def _where(template: Template, index: int) -> str:
     assert template.answer is not None
@@ -208,7 +233,7 @@ def evaluate(template: Template, values: Mapping[str, Any]) -> Evaluated:
     assert template.answer is not None
     parts = template.answer.all_parts()
     try:
-        args = [{k: resolve(v, values) for k, v in p.args.items()} for p in parts]
+        args = [computation_args(p, values) for p in parts]
     except TemplateBug as bug:
         raise TemplateBug("answer.args", str(bug)) from None
     refs = [_reference(p, a, _where(template, i)) for i, (p, a) in enumerate(zip(parts, args))]

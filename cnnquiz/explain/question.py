@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from cnnquiz.bank import Question, Template
-from cnnquiz.bank._draw import resolve
+from cnnquiz.bank.answer_key import computation_args
 from cnnquiz.explain.inputs import explain_computation
 from cnnquiz.explain.model import Explanation
 
@@ -24,5 +22,4 @@ def question_explanation(question: Question, template: Template) -> Explanation 
     parts = template.answer.all_parts()
     if len(parts) != 1:
         return None
-    args: dict[str, Any] = {name: resolve(value, question.params) for name, value in parts[0].args.items()}
-    return explain_computation(parts[0].computation, args)
+    return explain_computation(parts[0].computation, computation_args(parts[0], question.params))
