@@ -1,6 +1,6 @@
 """``cnnquiz practice`` (adaptive questions, every answer kept) and ``cnnquiz progress``.
 
-Practice asks like ``quiz`` (its answer loop, :func:`cnnquiz.cli.quiz_cmd._ask`): one
+Practice asks like ``quiz`` (the shared answer loop, :func:`cnnquiz.cli.asking.ask`): one
 answer per line when standard input is not a terminal; ``hint`` shows the formula
 without the numbers, ``explain`` (at the next prompt) the last question step by step,
 ``skip`` skips, ``quit`` or Ctrl-D stops. The history lives in the user's data folder
@@ -48,7 +48,7 @@ def _bar(share: float) -> str:
 def _ask_loop(session: Any, count: int, interactive: bool) -> list[Any]:
     from cnnquiz.bank.answer_check import Graded
     from cnnquiz.bank.render import question_panel, verdict_panel
-    from cnnquiz.cli.quiz_cmd import _ask, _Stop
+    from cnnquiz.cli.asking import STOP_SIGNALS, ask, print_stopped
     from cnnquiz.explain.show import can_explain, explain_answered
 
     graded: list[Any] = []
@@ -71,7 +71,7 @@ def _ask_loop(session: Any, count: int, interactive: bool) -> list[Any]:
             current.append(asked)
             console.print(Text(f"why this one: {asked.choice.reason}", style="dim"), soft_wrap=True)
             console.print(question_panel(asked.question, number, count))
-            verdict, text = _ask(asked.question, interactive, words)
+            verdict, text = ask(asked.question, interactive, words)
             session.record(asked, verdict)
             q = asked.question
             graded.append(Graded(id=q.id, topic=q.topic, template=q.template, answer=text, verdict=verdict))
@@ -79,9 +79,8 @@ def _ask_loop(session: Any, count: int, interactive: bool) -> list[Any]:
             answered.append(q)
         if answered and can_explain(answered[-1]):
             _offer_last_explain(explain)
-    except (EOFError, KeyboardInterrupt, _Stop):
-        console.print()
-        console.print(Text(f"Stopped after {len(graded)} of {count} questions.", style="bold yellow"))
+    except STOP_SIGNALS:
+        print_stopped(len(graded), count)
     return graded
 
 
@@ -107,7 +106,7 @@ def practice(
     """Adaptive practice: topics and mistakes you get wrong come back, missed questions return with new numbers."""
     from cnnquiz.bank import load_bank
     from cnnquiz.bank.render import score_table, summary_line
-    from cnnquiz.cli.quiz_cmd import _interactive
+    from cnnquiz.cli.asking import stdin_is_terminal
     from cnnquiz.practice.session import PracticeSession
 
     bank = load_bank(bank_dirs or None, include_shipped=not no_shipped)
@@ -119,7 +118,7 @@ def practice(
             ("cnnquiz practice", "bold cyan"), f"  {count} questions, chosen from your history ({history.path}). ",
             ("'hint' shows the formula, 'explain' the last answer step by step, 'skip', 'quit'.", "dim"),
         ), soft_wrap=True)
-        graded = _ask_loop(session, count, _interactive())
+        graded = _ask_loop(session, count, stdin_is_terminal())
         after = _masteries(history)
     if not graded:
         console.print(Text("No answers, nothing recorded.", style="dim"))
@@ -165,12 +164,12 @@ def progress_command(
 
 
 def _reset(history: Any, yes: bool) -> None:
-    from cnnquiz.cli.quiz_cmd import _interactive
+    from cnnquiz.cli.asking import stdin_is_terminal
     from cnnquiz.practice.history import HistoryError
 
     count = history.count()
     if not yes:
-        if not _interactive():
+        if not stdin_is_terminal():
             raise HistoryError(f"{history.path}: not deleting {count} answers without a yes; add --yes")
         if not typer.confirm(f"Delete all {count} answers in {history.path}?", default=False):
             console.print(Text("Nothing deleted.", style="dim"))

@@ -1,41 +1,37 @@
 """``cnnquiz quiz`` (the terminal quiz) and ``cnnquiz grade-answers`` (answer sheets).
 
 The quiz asks each question of a seeded paper, checks the typed answer at once
-(:func:`cnnquiz.bank.answer_check.check`), names the mistake and shows the working. An
-answer that cannot be read is asked again (at most :data:`MAX_REASKS` times, then the
-question counts as skipped). Ctrl-C or end of input stops it with the score so far.
-With piped standard input it asks no set-up questions and reads one answer per line
-(a matrix: one line with ``;`` between rows, or one row per line until an empty line).
+(:func:`cnnquiz.bank.answer_check.check`), names the mistake and shows the working. The
+answer loop is :func:`cnnquiz.cli.asking.ask` (shared with ``cnnquiz practice``): an answer
+that cannot be read is asked again (at most :data:`MAX_REASKS` times, then the question
+counts as skipped). Ctrl-C or end of input stops it with the score so far. With piped
+standard input it asks no set-up questions and reads one answer per line (a matrix: one
+line with ``;`` between rows, or one row per line until an empty line).
 """
 
 from __future__ import annotations
 
 import secrets
-import sys
 from pathlib import Path
-from typing import Any, Callable, List, Mapping, Optional
+from typing import Any, List, Optional
 
 import typer
 from rich.prompt import IntPrompt, Prompt
 from rich.table import Table
 from rich.text import Text
 
-from cnnquiz.bank.answer_check import Graded, Verdict, check, skipped
+from cnnquiz.bank.answer_check import Graded
 from cnnquiz.bank.question import AnswerKind, Paper, Question
 from cnnquiz.bank.render import question_panel, score_table, summary_line, verdict_panel
 from cnnquiz.cli._app import app, cli_errors, console, err_console
+from cnnquiz.cli.asking import MAX_REASKS, STOP_SIGNALS, ask, print_stopped
+# Module names of the console seams, so that a test can stand in for the terminal.
+from cnnquiz.cli.asking import read_line as _line
+from cnnquiz.cli.asking import stdin_is_terminal as _interactive
 
 __all__ = ["quiz", "grade_answers_command", "MAX_REASKS"]
 
-MAX_REASKS = 3
-_SKIP = ("skip", "pass", "?")
-_QUIT = ("quit", "exit", ":q")
-_WORDS = ("explain", "hint")  # commands typed instead of an answer (see _ask's ``words``)
 _NO_SHIPPED_HELP = "Do not load the shipped templates (as for papers made with generate --no-shipped)."
-
-
-class _Stop(Exception):
-    """The student asked to stop (``quit``), handled like Ctrl-C / end of input."""
 
 
 def _load_bank(bank_dirs: Optional[List[Path]], no_shipped: bool = False) -> Any:
@@ -48,13 +44,6 @@ def _generate(bank: Any, **options: Any) -> Paper:
     from cnnquiz.bank import generate_paper
 
     return generate_paper(bank, **options)
-
-
-def _interactive() -> bool:
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def _setup(bank: Any, topics: List[str], difficulty: Optional[int], count: Optional[int]) -> tuple[list[str], Optional[int], int]:
@@ -89,70 +78,6 @@ def _setup(bank: Any, topics: List[str], difficulty: Optional[int], count: Optio
     return topics, difficulty, count
 
 
-def _line(prompt: str, interactive: bool) -> str:
-    text = console.input(Text(prompt, style="bold"))
-    if not interactive:
-        console.print(Text(text), highlight=False)  # echo piped answers: readable transcripts
-    return text
-
-
-def _read_answer(question: Question, interactive: bool) -> str:
-    """One answer; blank lines are ignored; a matrix may span several lines."""
-    while True:
-        first = _line("your answer › ", interactive)
-        if first.strip():
-            break
-        if interactive:
-            console.print(Text("type an answer, 'skip' to skip, or 'quit' to stop", style="dim"))
-    if question.kind is not AnswerKind.MATRIX or first.strip().lower() in _SKIP + _QUIT + _WORDS:
-        return first
-    nested = first.strip().startswith("[[")
-    if any(mark in first for mark in ";|") or (nested and _balanced(first)):
-        return first
-    rows = [first]
-    while True:
-        try:
-            more = _line("          … ", interactive)
-        except EOFError:
-            break
-        if not more.strip():
-            break
-        rows.append(more)
-        if nested and _balanced("".join(rows)):
-            break  # [[4, 3], ... typed over several lines: done at the last ]
-    return "\n".join(rows)
-
-
-def _balanced(text: str) -> bool:
-    return text.count("[") == text.count("]")
-
-
-def _ask(question: Question, interactive: bool,
-         words: Mapping[str, Callable[[], None]] | None = None) -> tuple[Verdict, str | None]:
-    """Ask until the answer can be read (or is skipped); raises EOFError/_Stop to end.
-
-    ``words`` maps commands typed instead of an answer (``explain``, ``hint``) to what they do.
-    """
-    errors = 0
-    while True:
-        text = _read_answer(question, interactive)
-        word = text.strip().lower()
-        if word in _QUIT:
-            raise _Stop
-        if word in _SKIP:
-            return skipped(question, "Skipped."), None
-        if words and word in words:
-            words[word]()
-            continue
-        verdict = check(question, text)
-        if verdict.format_error is None:
-            return verdict, text
-        errors += 1
-        if errors > MAX_REASKS:
-            return skipped(question, f"Skipped: {errors} answers could not be read."), text
-        console.print(verdict_panel(verdict, question))
-
-
 def _run(paper: Paper, interactive: bool, bank: Any = None) -> list[Graded]:
     from cnnquiz.explain.show import can_explain, explain_answered
 
@@ -165,16 +90,15 @@ def _run(paper: Paper, interactive: bool, bank: Any = None) -> list[Graded]:
             console.print(question_panel(question, number, count))
             if question.kind is AnswerKind.MATRIX and interactive:
                 console.print(Text("(one row per line, an empty line to finish)", style="dim"))
-            verdict, text = _ask(question, interactive, words if bank is not None else None)
+            verdict, text = ask(question, interactive, words if bank is not None else None, line=_line)
             graded.append(Graded(id=question.id, topic=question.topic, template=question.template,
                                  answer=text, verdict=verdict))
             console.print(verdict_panel(verdict, question))
             answered.append(question)
             if interactive and can_explain(question):
                 console.print(Text("(type 'explain' at the next prompt to see it step by step)", style="dim"))
-    except (EOFError, KeyboardInterrupt, _Stop):
-        console.print()
-        console.print(Text(f"Stopped after {len(graded)} of {count} questions.", style="bold yellow"))
+    except STOP_SIGNALS:
+        print_stopped(len(graded), count)
     return graded
 
 

@@ -93,9 +93,9 @@ def test_reset_asks_first_and_needs_yes_when_piped(home: Path) -> None:
 
 
 def test_reset_at_a_terminal_keeps_everything_on_no(home: Path, monkeypatch) -> None:
-    import cnnquiz.cli.quiz_cmd as quiz_cmd
+    from cnnquiz.cli import asking
 
-    monkeypatch.setattr(quiz_cmd, "_interactive", lambda: True)
+    monkeypatch.setattr(asking, "stdin_is_terminal", lambda: True)
     kept = _run("progress", "--reset", input="n\n")
     assert "Delete all 8 answers" in kept.output and "Nothing deleted." in kept.output
     with History() as h:
