@@ -19,7 +19,6 @@ from cnnquiz.computations import Computation
 from cnnquiz.errors import CnnquizError
 from cnnquiz.families._common import num, param
 from cnnquiz.mistakes import Mistake
-from cnnquiz.network import parse_network, summarize
 
 __all__ = ["COMPUTATIONS", "MISTAKES", "WORKINGS"]
 
@@ -27,6 +26,8 @@ __all__ = ["COMPUTATIONS", "MISTAKES", "WORKINGS"]
 def _params(input_shape: Any, layers: list[Any]) -> list[int]:
     """Per-layer parameter counts of a small spec, as ``cnnquiz summary`` counts them."""
     try:
+        from cnnquiz.network import parse_network, summarize  # only when asked: pydantic models
+
         summary = summarize(parse_network({"input": [int(v) for v in input_shape], "layers": layers}))
     except CnnquizError as error:
         raise ValueError(str(error)) from None

@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from cnnquiz.computations import Computation
 from cnnquiz.errors import CnnquizError
 from cnnquiz.mistakes import Mistake
-from cnnquiz.network import NetworkSpec, Summary, load_network, parse_network, resolve_network, summarize
+
+if TYPE_CHECKING:
+    from cnnquiz.network import NetworkSpec, Summary
+
+
+def _network() -> Any:
+    # cnnquiz.network (pydantic models, ~20 ms) loads only when a network question is
+    # computed: grading and most quizzes never need it.
+    from cnnquiz import network
+
+    return network
 
 __all__ = ["COMPUTATIONS", "MISTAKES", "WORKINGS"]
 
@@ -24,20 +34,20 @@ _CONV_LIKE = ("conv2d", "max_pool2d", "avg_pool2d")
 
 @functools.lru_cache(maxsize=16)
 def _shipped(name: str) -> NetworkSpec:
-    return load_network(resolve_network(name))
+    return _network().load_network(_network().resolve_network(name))
 
 
 def _spec(p: Mapping[str, Any]) -> NetworkSpec:
     network = p["network"]
     try:
-        return _shipped(network) if isinstance(network, str) else parse_network(network, source="drawn network")
+        return _shipped(network) if isinstance(network, str) else _network().parse_network(network, source="drawn network")
     except CnnquizError as error:
         raise ValueError(str(error)) from None
 
 
 def _summary(spec: NetworkSpec) -> Summary:
     try:
-        return summarize(spec)
+        return _network().summarize(spec)
     except CnnquizError as error:
         raise ValueError(str(error)) from None
 
