@@ -133,7 +133,8 @@ def deny_syscalls() -> None:
 def prepare(spec) -> dict | None:
     """Open the Landlock rules of ``spec`` (as root, before the uid switch); ``None`` without Landlock.
 
-    ``spec`` is ``{"read": [...], "devices": [...], "write": [...]}`` or ``None``.
+    ``spec`` is ``{"read": [...], "list": [...], "devices": [...], "write": [...]}`` or ``None``;
+    ``list`` folders may be listed (with every folder below them) but give no file to read.
     """
     if not spec:
         return None
@@ -155,7 +156,8 @@ def prepare(spec) -> dict | None:
     if ruleset < 0:
         raise OSError(_errno_text("landlock_create_ruleset"))
     read = _FS_EXECUTE | _FS_READ_FILE | _FS_READ_DIR
-    rules = [(p, read) for p in spec["read"]] + [(p, _FS_READ_FILE | _FS_WRITE_FILE) for p in spec["devices"]]
+    rules = [(p, read) for p in spec["read"]] + [(p, _FS_READ_DIR) for p in spec.get("list", ())]
+    rules += [(p, _FS_READ_FILE | _FS_WRITE_FILE) for p in spec["devices"]]
     rules += [(p, handled_fs) for p in spec["write"]]
     for path, rights in rules:
         try:

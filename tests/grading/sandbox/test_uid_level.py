@@ -206,13 +206,25 @@ def test_the_environment_variable_is_checked_and_loses_to_the_argument(monkeypat
 
 
 def test_the_landlock_allow_list_leaves_out_hidden_folders_inside_readable_ones(tmp_path):
-    from cnnquiz.grading.sandbox.levels.uid import readable_roots
+    from cnnquiz.grading.sandbox.levels.uid import allow_list
 
     site = tmp_path / "usr" / "lib" / "site-packages"
     for name in ("numpy", "cnnquiz", "torch", "yaml"):
         (site / name).mkdir(parents=True)
     (site / "six.py").write_text("")
     (tmp_path / "usr" / "bin").mkdir()
-    allowed = readable_roots([str(tmp_path / "usr"), "/etc"], [str(site / "cnnquiz"), str(site / "torch")])
-    assert allowed == sorted(["/etc", str(tmp_path / "usr" / "bin"), str(site / "numpy"), str(site / "six.py"),
-                              str(site / "yaml")])
+    allowed = allow_list([str(tmp_path / "usr"), "/etc"], [str(site / "cnnquiz"), str(site / "torch")],
+                         import_dirs=[str(site), "/etc"])
+    assert allowed.read == sorted(["/etc", str(tmp_path / "usr" / "bin"), str(site / "numpy"), str(site / "six.py"),
+                                   str(site / "yaml")])
+    # The split site folder must stay listable (the importer lists it to find numpy); the
+    # split folders above it are no import folder and stay closed.
+    assert allowed.list_only == [str(site)]
+
+
+def test_a_root_with_nothing_hidden_below_it_is_never_list_only(tmp_path):
+    from cnnquiz.grading.sandbox.levels.uid import allow_list
+
+    (tmp_path / "site" / "numpy").mkdir(parents=True)
+    allowed = allow_list([str(tmp_path / "site")], [str(tmp_path / "elsewhere")], import_dirs=[str(tmp_path / "site")])
+    assert allowed == ([str(tmp_path / "site")], [])

@@ -10,10 +10,10 @@ code is imported. Then, in the worker:
   (:mod:`..confine`), so no shared memory outlives or escapes the limits;
 - where the kernel has Landlock (Linux 5.13+), the worker restricts itself to an
   allow-list: read the system folders, the Python runtime (minus the cnnquiz
-  package and forbidden packages installed beside numpy), ``/proc`` and a few
-  devices; write only the scratch folder (its working directory, HOME and
-  TMPDIR); no TCP. World-writable ``/tmp``, ``/var/tmp`` and ``/dev/shm`` are
-  then closed too.
+  package and forbidden packages installed beside numpy: their site folder can
+  still be listed, their files not read), ``/proc`` and a few devices; write
+  only the scratch folder (its working directory, HOME and TMPDIR); no TCP.
+  World-writable ``/tmp``, ``/var/tmp`` and ``/dev/shm`` are then closed too.
 
 Without Landlock only file modes protect the grader's files, so the platform
 bundle must make them unreadable to other users before grading, e.g.::
@@ -38,29 +38,46 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NamedTuple
 
 from cnnquiz.grading.sandbox.layout import ROOT_LINKS, SYSTEM_DIRS, runtime_paths, runtime_world_accessible, under
 from cnnquiz.grading.sandbox.levels._facts import LaunchSpec, LevelFacts, base_request, python_argv
 from cnnquiz.grading.sandbox.model import IsolationLevel, Launch
 
-__all__ = ["FACTS", "readable_roots"]
+__all__ = ["FACTS", "AllowList", "allow_list"]
 
 _DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 _MAX_RULES = 4000
 
 
-def readable_roots(roots: list[str], hidden: list[str]) -> list[str]:
-    """Paths that cover ``roots`` except the ``hidden`` subtrees (Landlock only allows).
+class AllowList(NamedTuple):
+    """The Landlock read rules: whole subtrees, and folders that may only be listed."""
 
-    A root with no hidden path below it is kept whole; one that holds a hidden
-    path is replaced by its entries, recursively, so the hidden ones drop out.
+    read: list[str]
+    """Paths readable with everything below them (files, folders, executables)."""
+    list_only: list[str]
+    """Folders split around a hidden entry that the importer must still list (a
+    ``sys.path`` entry such as the site-packages holding both numpy and cnnquiz).
+    Landlock's rules cover a whole hierarchy, so the names below them, hidden ones
+    included, can be listed; no file below them can be read except through ``read``."""
+
+
+def allow_list(roots: list[str], hidden: list[str], import_dirs: list[str] = ()) -> AllowList:
+    """The rules that let the student read ``roots`` except the ``hidden`` subtrees.
+
+    Landlock only allows, so a root with no hidden path below it is kept whole,
+    and one that holds a hidden path is replaced by its entries, recursively, so
+    the hidden ones drop out. A replaced folder can then not be listed; when it
+    is one of ``import_dirs`` (where the importer looks for modules: numpy's site
+    folder, which also holds cnnquiz in any normal install) it is listable only.
 
     Examples
     --------
-    >>> readable_roots(["/nonexistent-root"], [])
-    ['/nonexistent-root']
+    >>> allow_list(["/nonexistent-root"], [])
+    AllowList(read=['/nonexistent-root'], list_only=[])
     """
     keep: list[str] = []
+    list_only: list[str] = []
     todo = list(roots)
     while todo:
         path = todo.pop()
@@ -73,17 +90,27 @@ def readable_roots(roots: list[str], hidden: list[str]) -> list[str]:
             todo += [os.path.join(path, name) for name in os.listdir(path)]
         except OSError:
             continue
+        if path in import_dirs:
+            list_only.append(path)
         if len(todo) + len(keep) > _MAX_RULES:
             raise OSError(f"{path}: too many entries to build a Landlock allow-list")
-    return sorted(keep)
+    return AllowList(sorted(keep), sorted(list_only))
+
+
+def _import_dirs() -> list[str]:
+    """Folders the student's importer lists: this Python's ``sys.path`` (a superset) and numpy's site."""
+    found = {os.path.realpath(p) for p in sys.path if p and os.path.isdir(p)}
+    return sorted(found | set(runtime_paths()[2]))
 
 
 def _plan(spec: LaunchSpec) -> Launch:
     _, roots, _ = runtime_paths()
     system = [d for d in (*SYSTEM_DIRS, *ROOT_LINKS) if os.path.isdir(d) and not os.path.islink(d)]
     hidden = [os.path.realpath(h) for h in spec.hidden]
+    allowed = allow_list([*system, *roots], hidden, _import_dirs())
     landlock = {
-        "read": readable_roots([*system, *roots], hidden) + ["/proc"],
+        "read": [*allowed.read, "/proc"],
+        "list": allowed.list_only,
         "devices": [d for d in _DEVICES if os.path.exists(d)],
         "write": [str(spec.scratch)],
     }
