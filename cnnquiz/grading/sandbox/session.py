@@ -21,7 +21,7 @@ import signal
 import subprocess
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 from cnnquiz.grading.sandbox import procs
@@ -30,11 +30,18 @@ from cnnquiz.grading.sandbox.outputs import decode_value
 
 __all__ = ["OutputTail", "Session", "Event", "HARNESS_SOURCE", "JAIL_SOURCE", "CONFINE_SOURCE"]
 
-HARNESS_SOURCE = Path(__file__).with_name("harness.py").read_text(encoding="utf-8")
-JAIL_SOURCE = Path(__file__).with_name("jail.py").read_text(encoding="utf-8")
-CONFINE_SOURCE = Path(__file__).with_name("confine.py").read_text(encoding="utf-8")
 _READ = 1 << 16
 _MESSAGE_CAP = 16 * 1024  # a message line (not a value line): the harness's are under 1 KiB
+
+
+def _own_source(name: str) -> str:
+    """The text of a module of this package, wherever it was imported from (a zip too)."""
+    return resources.files("cnnquiz.grading.sandbox").joinpath(name).read_text(encoding="utf-8")
+
+
+HARNESS_SOURCE = _own_source("harness.py")
+JAIL_SOURCE = _own_source("jail.py")
+CONFINE_SOURCE = _own_source("confine.py")
 
 
 class OutputTail:
