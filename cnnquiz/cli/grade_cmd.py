@@ -26,6 +26,7 @@ from cnnquiz.grading.notebook import NotebookError, find_notebook
 from cnnquiz.grading.reports import GRADES_FILE, REPORT_FILE, github_annotations, merge_outputs, write_junit
 from cnnquiz.grading.results import StudentResult, StudentStatus, TestStatus, number
 from cnnquiz.grading.sandbox import IsolationLevel
+from cnnquiz.grading.sandbox.scan import parse_python
 from cnnquiz.grading.secret import PREDICTABLE_NOTE
 from cnnquiz.sanitize import for_terminal
 
@@ -168,7 +169,7 @@ def _def_lines(source: Path) -> dict[str, int]:
     if source.suffix != ".py":
         return {}  # a notebook: the feedback names the cell and line instead
     try:
-        tree = ast.parse(source.read_text(encoding="utf-8"))
+        tree = parse_python(source.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, ValueError):
         return {}
     return {node.name: node.lineno for node in tree.body if isinstance(node, ast.FunctionDef)}

@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from cnnquiz import __version__, mistakes
 from cnnquiz.errors import BankError
 from cnnquiz.grading import draw
+from cnnquiz.grading.sandbox.scan import parse_python
 from cnnquiz.paths import shipped_assignments_dir
 from cnnquiz.yamlfile import read_yaml, validation_problems
 
@@ -94,7 +95,7 @@ def parse_signature(text: str) -> tuple[str, tuple[Param, ...]]:
     ('pool', [('x', 'array', False, None), ('kernel_size', 'int', False, None), ('stride', 'int', True, None)])
     """
     try:
-        tree = ast.parse(f"def {text.strip()}: pass")
+        tree = parse_python(f"def {text.strip()}: pass")
         func = tree.body[0]
         assert isinstance(func, ast.FunctionDef) and len(tree.body) == 1
     except (SyntaxError, AssertionError):

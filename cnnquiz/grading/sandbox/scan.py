@@ -11,15 +11,39 @@ import ast
 import functools
 import importlib.util
 import os
+import threading
 from pathlib import Path
 from typing import Mapping, Sequence
 
 from cnnquiz.grading.sandbox.intake import Intake, read_bounded, walk
 
-__all__ = ["forbidden_imports", "imported_modules", "installed_package_dirs"]
+__all__ = ["forbidden_imports", "imported_modules", "installed_package_dirs", "parse_python"]
 
 _MAX_FILE_BYTES = 1024 * 1024
 _MAX_FILES = 200
+
+# CPython 3.11.7 (this project's) keeps the AST constructor's recursion depth in state
+# shared by every thread of the interpreter (CPython gh-106905, fixed in later patch
+# releases): two ast.parse calls interleaved by a thread switch (a finalizer run by the
+# garbage collector is enough) raise "SystemError: AST constructor recursion depth
+# mismatch". Grading runs students in threads, so every parse in the grader goes through
+# this one lock; re-entrant, because such a finalizer may itself parse in this thread.
+_AST_LOCK = threading.RLock()
+
+
+def parse_python(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
+    """:func:`ast.parse` of ``source``, one thread at a time (see CPython gh-106905).
+
+    Raises what :func:`ast.parse` raises (``SyntaxError``, ``ValueError`` for a NUL
+    byte, ``RecursionError`` or ``MemoryError`` for a hostile nesting).
+
+    Examples
+    --------
+    >>> type(parse_python("x = 1").body[0]).__name__
+    'Assign'
+    """
+    with _AST_LOCK:
+        return ast.parse(source, filename)
 
 
 def imported_modules(source: str) -> set[str]:
@@ -37,7 +61,7 @@ def imported_modules(source: str) -> set[str]:
     ['jax']
     """
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     found: set[str] = set()
