@@ -14,7 +14,10 @@ functions a student writes. For each function it says
 - ``diagnose``: which of that computation's mistakes to name when a value is wrong;
 - ``tests``: groups of tests, each ``public`` (run by ``cnnquiz check`` and ``grade``) or
   hidden (``grade`` only), drawn ``count`` times from ``let:`` variables and ``args:``
-  values in the language of :mod:`cnnquiz.grading.draw`.
+  values in the one draw language of :mod:`cnnquiz.draws` (``{int: [lo, hi]}``,
+  ``{float: ..., round: 2}``, ``{choice: [...]}``, ``{array: [...]}``, ``"$name"``, or the
+  question bank's ``range``, ``real``, ``choices``, ``ref``, ``value``), nested as
+  :mod:`cnnquiz.grading.draw` describes.
 
 Top level: ``name``, ``title``, ``module`` (the student file, ``cnn`` for ``cnn.py``),
 ``seed`` (a string; change it to draw other hidden tests), ``secret_file`` (a file, relative

@@ -88,7 +88,7 @@ def test_parse_signature_errors(text, message):
         (with_change("functions.0.tests.0.args", {"y": 1}), r"unknown argument\(s\) \['y'\]"),
         (with_change("functions.0.tests.0.args", {}), r"missing required argument\(s\) \['x'\]"),
         (with_change("functions.0.tests.0.args", {"x": "$n"}), r"args\.x uses undefined variable\(s\) \['n'\]"),
-        (with_change("functions.0.tests.0.args", {"x": {"uniform": [0, 1]}}), r"functions\.0\.tests\.0\.args: x: a mapping must have exactly one generator key"),
+        (with_change("functions.0.tests.0.args", {"x": {"uniform": [0, 1]}}), r"functions\.0\.tests\.0\.args: x: a mapping must have exactly one rule key"),
         (with_change("functions.0.returns", "tensor"), r"functions\.0\.returns: Input should be 'integer', 'shape', 'number' or 'array'"),
         (with_change("functions.0.points", -1), r"functions\.0\.points: Input should be greater than or equal to 0"),
         (with_change("functions.0.tests.0.colour", "red"), r"functions\.0\.tests\.0\.colour: Extra inputs are not permitted"),

@@ -1,4 +1,4 @@
-"""The test-input language: literals, variables, generators; deterministic drawing."""
+"""An assignment's test inputs: literals, variables, cnnquiz.draws rules nested anywhere; deterministic drawing."""
 
 from __future__ import annotations
 
@@ -44,19 +44,58 @@ def test_choice_resolves_nested_values():
     assert picks == {"None", "7"}
 
 
+def test_the_question_banks_spelling_works_in_assignments_too():
+    env = {"H": 6}
+    assert {draw.resolve({"range": [1, 7], "step": 3}, rng(s), env) for s in range(60)} == {1, 4, 7}
+    assert draw.resolve({"ref": "H"}, rng(), env) == 6 and draw.resolve({"value": {"a": "$H"}}, rng(), env) == {"a": "$H"}
+    assert {draw.resolve({"choices": [1, "$H"]}, rng(s), env) for s in range(40)} == {1, 6}
+    assert round(draw.resolve({"real": [0, 1]}, rng(), env), 1) == draw.resolve({"real": [0, 1]}, rng(), env)
+
+
+def test_every_option_of_a_choice_is_drawn_before_the_pick():
+    # So the values drawn after a choice do not depend on which option was picked.
+    for seed in range(20):
+        chooser = rng(seed)
+        draw.resolve({"choice": [None, {"array": [4]}]}, chooser, {})
+        drawer = rng(seed)
+        drawer.uniform(-1.0, 1.0, size=(4,))
+        drawer.integers(0, 2)
+        assert chooser.integers(0, 2**62) == drawer.integers(0, 2**62)
+
+
+def test_a_variable_is_a_copy():
+    env = {"x": np.zeros(2)}
+    drawn = draw.resolve("$x", rng(), env)
+    drawn[0] = 5.0
+    assert env["x"][0] == 0.0
+
+
 def test_references():
     assert draw.references({"array": ["$C", {"int": [1, "$H"]}]}) == {"C", "H"}
+    assert draw.references({"value": "$not"}) == set() and draw.references({"ref": "k"}) == {"k"}
+
+
+_RULES = r"exactly one rule key \(int, float, choice, array, value, ref, range, real, choices\)"
 
 
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({"ints": [1, 2]}, r"exactly one generator key \(int, float, choice, array\); got keys \['ints'\]"),
-        ({"int": [1, 2], "float": [1, 2]}, "exactly one generator key"),
-        ({"int": [1, 2], "round": 2}, r"int: unknown option\(s\) \['round'\]"),
+        ({"ints": [1, 2]}, _RULES + r"; got keys \['ints'\]"),
+        ({"int": [1, 2], "float": [1, 2]}, _RULES),
+        ({"value": 1, "colour": 2}, _RULES),
+        ({"int": [1, 2], "range": [1, 3]}, r"keys \['int', 'range'\] give 'range' twice"),
+        ({"float": [0, 1], "round": 1, "decimals": 2}, r"give 'decimals' twice"),
+        ({"int": [1, 2], "round": 2}, r"int: unknown option\(s\) \['round'\] \(allowed: step\)"),
+        ({"float": [0, 1], "round": -1}, "float: round: Input should be greater than or equal to 0"),
+        ({"array": [2], "integers": "$flag"}, "array: integers: Input should be a valid boolean"),
         ({"int": 3}, r"int: expected \[low, high\]; got 3"),
+        ({"int": [1, 2, 3]}, r"int: expected \[low, high\]; got \[1, 2, 3\]"),
         ({"choice": []}, "choice: expected a non-empty list"),
         ({"array": 3}, r"array: expected a shape like \[C, H, W\]"),
+        ({"array": [{"int": 5}]}, r"int: expected \[low, high\]; got 5"),
+        ({"int": [5, 1]}, r"int: range must be low, high with low <= high; got \[5, 1\]"),
+        ([1, {"choices": [1], "step": 2}], r"choices: unknown option\(s\) \['step'\] \(allowed: none\)"),
     ],
 )
 def test_check_rejects_bad_specs(spec, message):
@@ -65,10 +104,10 @@ def test_check_rejects_bad_specs(spec, message):
 
 
 def test_resolve_errors_name_the_problem():
-    with pytest.raises(ValueError, match=r"\$W: no such variable"):
+    with pytest.raises(ValueError, match=r"W: no such value \(only earlier ones can be used\)"):
         draw.resolve("$W", rng(), {})
-    with pytest.raises(ValueError, match="int: high 1 is below low 3"):
-        draw.resolve({"int": [3, 1]}, rng(), {})
+    with pytest.raises(ValueError, match=r"^range: high 1 is below low 3$"):
+        draw.resolve({"int": ["$lo", 1]}, rng(), {"lo": 3})
     with pytest.raises(ValueError, match="array dimension must be an integer; got 2.5"):
         draw.resolve({"array": [2.5]}, rng(), {})
     with pytest.raises(ValueError, match=r"array: shape \(0,\) must have dimensions >= 1"):
