@@ -173,6 +173,8 @@ _CALL_PROBLEMS = {
     CallStatus.MISSING: (TestStatus.ERROR, "the submission defines no function {function}: {message}"),
     CallStatus.BAD_OUTPUT: (TestStatus.FAILED, "returned something that is not numbers or lists of numbers: {message}"),
 }
+_TOO_LARGE = "output too large"  # how the sandbox starts a BAD_OUTPUT message when a size cap was hit
+_TOO_LARGE_TEMPLATE = "returned an output too large to check: {message}"
 
 
 def judge(case: TestCase, outcome: CallOutcome, *, no_credit: str | None = None) -> TestResult:
@@ -194,6 +196,8 @@ def judge(case: TestCase, outcome: CallOutcome, *, no_credit: str | None = None)
     else:
         status, template = _CALL_PROBLEMS[outcome.status]
         message = " ".join(str(outcome.message or "").split()) or "(no message)"
+        if outcome.status is CallStatus.BAD_OUTPUT and message.startswith(_TOO_LARGE):
+            template, message = _TOO_LARGE_TEMPLATE, message[len(_TOO_LARGE):].lstrip(": ") or "(no detail)"
         summary = template.format(message=message, function=case.function).strip()
         lines = [call, expected, f"problem: {summary}"]
     score = case.points if status is TestStatus.PASSED else 0.0

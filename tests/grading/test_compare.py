@@ -132,6 +132,17 @@ def test_call_problems(cases, status, verdict, text):
     assert result.status is verdict and result.score == 0 and text in result.output
 
 
+def test_an_output_too_large_to_check_says_so_not_that_it_is_no_numbers(cases):
+    from cnnquiz.grading.sandbox.outputs import decode_value
+
+    _, _, message = decode_value(b"[1, 2, 3, 4, 5]", max_elements=3, max_depth=4)  # the sandbox's own wording
+    assert message.startswith("output too large: ")
+    result = judge(cases["conv2d_output_size"], outcome(CallStatus.BAD_OUTPUT, message=message))
+    assert result.status is TestStatus.FAILED and result.score == 0
+    assert result.summary == "returned an output too large to check: " + message[len("output too large: "):]
+    assert "not numbers" not in result.output and result.output.endswith(f"problem: {result.summary}")
+
+
 def sandbox(import_status=CallStatus.OK, values=(), forbidden=(), message=""):
     outcomes = [outcome(value=v) for v in values]
     return SandboxResult(IsolationLevel.RLIMITS, import_status, message, outcomes, list(forbidden), "", 0.1)
