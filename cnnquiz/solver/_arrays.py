@@ -13,12 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from cnnquiz.solver._args import as_flag, as_pair
+from cnnquiz.solver._args import as_flag, as_int, as_pair
 
 __all__ = [
     "REAL_KINDS",
     "F64",
     "real_array",
+    "conv_operands",
     "to_array",
     "fast_pair",
     "fast_flag",
@@ -43,6 +44,26 @@ def real_array(value: Any, name: str, ndim: int, shape_text: str) -> np.ndarray:
     if not arr.size:
         raise ValueError(f"{name} must not be empty; got shape {arr.shape}")
     return arr
+
+
+def conv_operands(x: Any, weight: Any, groups: Any) -> tuple[np.ndarray, np.ndarray, int]:
+    """``(x, weight, groups)`` of a convolution, checked against each other, or ValueError.
+
+    ``x`` is (C, H, W), ``weight`` (K, C/groups, kh, kw): ``groups`` must divide C and K.
+    """
+    xa = real_array(x, "x", 3, "(C, H, W)")
+    wa = real_array(weight, "weight", 4, "(K, C/groups, kh, kw)")
+    g = groups if type(groups) is int and groups >= 1 else as_int(groups, "groups", minimum=1)
+    c = xa.shape[0]
+    k, cg = wa.shape[:2]
+    if c % g or k % g:
+        raise ValueError(f"groups must divide both input channels ({c}) and filters ({k}); got groups={g}")
+    if cg * g != c:
+        raise ValueError(
+            f"weight has {cg} input channels per group but x has {c} channels "
+            f"and groups={g} (expected weight.shape[1] == {c // g})"
+        )
+    return xa, wa, g
 
 
 def to_array(value: Any, name: str) -> np.ndarray:

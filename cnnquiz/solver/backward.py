@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from cnnquiz.solver._args import as_int
 from cnnquiz.solver._arrays import (
+    conv_operands,
     F64,
     add_windows,
     check_exact,
@@ -89,18 +89,9 @@ def conv2d_backward(
     >>> gx[0].tolist()
     [[1, 1, 0], [1, 3, 2], [0, 2, 2]]
     """
-    xa = real_array(x, "x", 3, "(C, H, W)")
-    wa = real_array(weight, "weight", 4, "(K, C/groups, kh, kw)")
-    g = as_int(groups, "groups", minimum=1)
+    xa, wa, g = conv_operands(x, weight, groups)
     c, h, w = xa.shape
     k, cg, kh, kw = wa.shape
-    if c % g or k % g:
-        raise ValueError(f"groups must divide both input channels ({c}) and filters ({k}); got groups={g}")
-    if cg * g != c:
-        raise ValueError(
-            f"weight has {cg} input channels per group but x has {c} channels "
-            f"and groups={g} (expected weight.shape[1] == {c // g})"
-        )
     geo = conv_geometry((h, w), (kh, kw), stride, padding, dilation)
     (ho, wo), (top, left), (bottom, right) = geo.out, geo.pad_before, geo.pad_after
     gy = _grad_output(grad_output, (k, ho, wo), "conv2d")

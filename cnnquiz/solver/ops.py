@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from cnnquiz.solver._args import as_int
 from cnnquiz.solver._arrays import (
+    conv_operands,
     F64,
     REAL_KINDS,
     check_exact,
@@ -99,18 +99,9 @@ def conv2d(
     >>> conv2d(image, kernel)[0].tolist()
     [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
     """
-    xa = real_array(x, "x", 3, "(C, H, W)")
-    wa = real_array(weight, "weight", 4, "(K, C/groups, kh, kw)")
-    g = groups if type(groups) is int and groups >= 1 else as_int(groups, "groups", minimum=1)
+    xa, wa, g = conv_operands(x, weight, groups)
     c, h, w = xa.shape
     k, cg, kh, kw = wa.shape
-    if c % g or k % g:
-        raise ValueError(f"groups must divide both input channels ({c}) and filters ({k}); got groups={g}")
-    if cg * g != c:
-        raise ValueError(
-            f"weight has {cg} input channels per group but x has {c} channels "
-            f"and groups={g} (expected weight.shape[1] == {c // g})"
-        )
     integer = xa.dtype.kind in "biu" and wa.dtype.kind in "biu"
     if bias is not None:
         bias = to_array(bias, "bias") if type(bias) is not np.ndarray else bias
