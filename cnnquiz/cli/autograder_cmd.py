@@ -71,11 +71,10 @@ def classroom_points(
     """Grade the public tests and hand the points to GitHub Classroom's reporter (step output 'result')."""
     from cnnquiz.grading.batch import Grader
     from cnnquiz.platforms.classroom import classroom_payload, encode_payload
-    from cnnquiz.platforms.common import isolation_from_env
 
     if not path.is_dir():
         raise GradingError(f"{path}: no such folder")
-    result = Grader(resolve_assignment(assignment), public_only=True, isolation=isolation_from_env()).grade(
+    result = Grader(resolve_assignment(assignment), public_only=True).grade(
         path, path.resolve().name)
     payload = classroom_payload(result)
     encoded = encode_payload(payload)

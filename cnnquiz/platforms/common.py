@@ -30,10 +30,8 @@ from cnnquiz.grading.sandbox import IsolationLevel
 from cnnquiz.sanitize import for_json
 
 __all__ = [
-    "ISOLATION_ENV",
     "PlatformError",
     "Located",
-    "isolation_from_env",
     "find_submission",
     "budget_limits",
     "protect",
@@ -43,9 +41,6 @@ __all__ = [
     "write_results",
 ]
 
-ISOLATION_ENV = "CNNQUIZ_ISOLATION"
-"""Environment variable that forces the sandbox isolation level (contract section 8)."""
-
 # Folders a zip or an editor adds that never hold the submission.
 _NOT_SUBMISSION = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git"}
 # Time the parent needs besides the sandboxed calls (drawing tests, start-up, writing).
@@ -54,24 +49,6 @@ _OVERHEAD_S = 20.0
 
 class PlatformError(CnnquizError):
     """A platform bundle or entry point cannot do its job (bad option, missing wheel)."""
-
-
-def isolation_from_env(environ: dict[str, str] | None = None) -> IsolationLevel | None:
-    """The level forced by ``CNNQUIZ_ISOLATION``, or None (the strongest available).
-
-    Raises
-    ------
-    PlatformError
-        When the variable names no isolation level.
-    """
-    value = (os.environ if environ is None else environ).get(ISOLATION_ENV, "").strip().lower()
-    if not value:
-        return None
-    try:
-        return IsolationLevel(value)
-    except ValueError:
-        known = "|".join(level.value for level in IsolationLevel)
-        raise PlatformError(f"{ISOLATION_ENV}={value!r}: expected one of {known}") from None
 
 
 @dataclass(frozen=True)
@@ -212,7 +189,8 @@ def grade_on_platform(
     Never raises for the submission's sake: no code, an unreadable folder, grading itself
     failing, or grading overrunning the budget each give an ``error`` result that says so.
     ``hidden`` are host folders the sandbox hides from the student (the bundle's source,
-    the results).
+    the results). ``isolation`` ``None`` is the level ``CNNQUIZ_ISOLATION`` forces, else
+    the strongest available (:func:`cnnquiz.grading.sandbox.detect_isolation`).
 
     Raises
     ------

@@ -33,7 +33,6 @@ from cnnquiz.platforms.common import (
     PlatformError,
     grade_on_platform,
     grader_failure,
-    isolation_from_env,
     protect,
     write_results,
 )
@@ -130,7 +129,7 @@ def grade_root(root: Path, assignment_file: Path, *, budget_s: float = DEFAULT_B
     try:
         assignment = load_assignment(assignment_file)
         result = grade_on_platform(root / "submission", assignment, student, budget_s=budget_s, memory_mb=memory_mb,
-                                   hidden=[source, results_dir], isolation=isolation_from_env())
+                                   hidden=[source, results_dir])
     except Exception as error:  # noqa: BLE001 - whatever breaks, the student gets a results.json
         result = grader_failure(assignment_file.stem, student, error)
     data = result.gradescope()

@@ -27,7 +27,7 @@ from cnnquiz import __version__, atomic
 from cnnquiz.grading.assignment import load_assignment
 from cnnquiz.grading.results import StudentResult, StudentStatus, TestResult, TestStatus, number
 from cnnquiz.platforms.bundle import BUNDLED_ASSIGNMENT, BundleParts
-from cnnquiz.platforms.common import grade_on_platform, grader_failure, isolation_from_env, protect, write_results
+from cnnquiz.platforms.common import grade_on_platform, grader_failure, protect, write_results
 from cnnquiz.platforms.templates import PRAIRIELEARN_DOCKERFILE, PRAIRIELEARN_ENTRYPOINT, fill
 
 __all__ = ["ROOT_ENV", "DEFAULT_BUDGET_S", "ENTRYPOINT", "write_setup", "prairielearn_results", "grade_root", "main"]
@@ -109,7 +109,7 @@ def grade_root(root: Path, assignment_file: Path, *, budget_s: float = DEFAULT_B
     try:
         assignment = load_assignment(assignment_file)
         result = grade_on_platform(root / "student", assignment, student, budget_s=budget_s,
-                                   hidden=[path for path in private if path.is_dir()], isolation=isolation_from_env())
+                                   hidden=[path for path in private if path.is_dir()])
     except Exception as error:  # noqa: BLE001 - whatever breaks, the student gets a results.json
         result = grader_failure(assignment_file.stem, student, error)
     data = prairielearn_results(result)

@@ -8,7 +8,8 @@ import pytest
 
 from cnnquiz.grading.assignment import resolve_assignment
 from cnnquiz.grading.sandbox import IsolationLevel
-from cnnquiz.platforms.common import PlatformError, budget_limits, find_submission, isolation_from_env
+from cnnquiz.platforms import common, gradescope, prairielearn
+from cnnquiz.platforms.common import budget_limits, find_submission
 
 
 def _touch(path: Path, text: str = "x = 1\n") -> Path:
@@ -63,11 +64,25 @@ def test_budget_limits_fit_every_call_and_the_import_into_the_budget() -> None:
     assert budget_limits(cnn, 1000, budget_s=30)["call_timeout_s"] == 0.5
 
 
-def test_isolation_from_env() -> None:
-    assert isolation_from_env({}) is None
-    assert isolation_from_env({"CNNQUIZ_ISOLATION": " RLIMITS "}) is IsolationLevel.RLIMITS
-    with pytest.raises(PlatformError, match=r"CNNQUIZ_ISOLATION='chroot': expected one of bwrap\|"):
-        isolation_from_env({"CNNQUIZ_ISOLATION": "chroot"})
+def _unavailable_level() -> IsolationLevel | None:
+    from cnnquiz.grading.sandbox.detect import why_unavailable
+
+    return next((level for level in IsolationLevel if why_unavailable(level)), None)
+
+
+@pytest.mark.parametrize("platform", [gradescope, prairielearn], ids=["gradescope", "prairielearn"])
+def test_the_entry_points_leave_cnnquiz_isolation_to_the_sandbox(
+        platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assignment_file = Path(resolve_assignment("cnn").source)
+    monkeypatch.setenv("CNNQUIZ_ISOLATION", "chroot")
+    data = platform.grade_root(tmp_path / "bad", assignment_file)
+    assert "CNNQUIZ_ISOLATION='chroot' names no isolation level (choose bwrap|" in data["output"], data["output"]
+    unavailable = _unavailable_level()
+    if unavailable is not None:  # the sandbox says where the request came from
+        monkeypatch.setenv("CNNQUIZ_ISOLATION", unavailable.value.upper())
+        data = platform.grade_root(tmp_path / "unavailable", assignment_file)
+        assert f"level {unavailable.value!r} (from CNNQUIZ_ISOLATION) is not available" in data["output"], data["output"]
+    assert not hasattr(common, "isolation_from_env")  # one reader of the variable: the sandbox's
 
 
 def test_an_unreadable_upload_is_a_problem_not_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
