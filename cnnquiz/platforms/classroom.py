@@ -16,7 +16,7 @@ import json
 from typing import Any
 
 from cnnquiz.grading.results import StudentResult, StudentStatus, TestStatus, number
-from cnnquiz.sanitize import for_terminal
+from cnnquiz.sanitize import for_json, for_terminal
 
 __all__ = ["classroom_payload", "encode_payload"]
 
@@ -55,6 +55,6 @@ def classroom_payload(result: StudentResult) -> dict[str, Any]:
 
 
 def encode_payload(payload: dict[str, Any]) -> str:
-    """base64 of the compact JSON, as the reporter decodes it."""
-    text = json.dumps(payload, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+    """base64 of the compact JSON, as the reporter decodes it (lone surrogates shown as ``\\xNN``)."""
+    text = json.dumps(for_json(payload), separators=(",", ":"), allow_nan=False, ensure_ascii=False)
     return base64.b64encode(text.encode("utf-8")).decode("ascii")

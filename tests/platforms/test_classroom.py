@@ -49,6 +49,17 @@ def test_encoding_is_base64_of_json_as_the_reporter_decodes_it() -> None:
     assert json.loads(base64.b64decode(encode_payload(payload)).decode("utf-8")) == payload
 
 
+def test_a_lone_surrogate_in_the_payload_is_encoded_shown_not_raised() -> None:
+    # Student bytes decoded with surrogateescape (an undecodable print) leave a lone surrogate.
+    message = b"raised ValueError: caf\xff".decode("utf-8", "surrogateescape")
+    payload = {"version": 1, "status": "fail", "max_score": 1,
+               "tests": [{"name": "relu \udce9", "status": "error", "score": 0, "message": message}]}
+    decoded = json.loads(base64.b64decode(encode_payload(payload)).decode("utf-8"))
+    assert decoded["tests"][0]["message"] == "raised ValueError: caf\\xff"
+    assert decoded["tests"][0]["name"] == "relu \\xe9"
+    assert decoded["tests"][0]["score"] == 0 and decoded["status"] == "fail"
+
+
 def test_the_command_writes_the_step_output(tmp_path: Path, monkeypatch) -> None:
     output = tmp_path / "github_output"
     monkeypatch.setenv("GITHUB_OUTPUT", str(output))
