@@ -42,6 +42,7 @@ from cnnquiz.bank.answer_check import Graded, check, skipped, total
 from cnnquiz.bank.question import Paper
 from cnnquiz.errors import CnnquizError, GradingError, SheetError
 from cnnquiz.gradebook import GradebookRow
+from cnnquiz.sanitize import for_json
 from cnnquiz.yamlfile import describe_yaml_error, strings_load, validation_problems
 
 __all__ = [
@@ -320,6 +321,11 @@ def grades_csv(results: Sequence[StudentResult]) -> str:
     return gradebook.grades_csv(GradebookRow(r.student, r.score, r.max_score, r.status) for r in results)
 
 
+def _student_json(result: StudentResult) -> str:
+    """``<student>.json``: UTF-8 text; a lone surrogate (a JSON sheet can spell one) shown as ``\\xNN``."""
+    return json.dumps(for_json(result.model_dump(mode="json")), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+
+
 def grade_answers(
     sheets: str | Path,
     out_dir: str | Path,
@@ -369,7 +375,7 @@ def grade_answers(
         ))
     try:
         for result in results:
-            atomic.write_json(out / f"{result.student}.json", result.model_dump(mode="json"))
+            atomic.write_text(out / f"{result.student}.json", _student_json(result))
         atomic.write_text(out / "grades.csv", grades_csv(results))
     except OSError as error:
         raise GradingError(f"--out {out}: cannot write: {error.strerror or error}") from None

@@ -185,6 +185,27 @@ def test_grade_answers_writes_every_student_and_flags_duplicates(tmp_path: Path)
     assert [row.split(",")[0] for row in rows[1:]] == ["ann", "c"]
 
 
+def test_student_json_is_clean_utf8_whatever_the_sheet_held(tmp_path: Path) -> None:
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    # A JSON escape can spell a lone surrogate; an answer may hold any letter.
+    _write(sheets, "ann.json", '{"student": "ann", "seed": 0, "count": 2, "answers": {"q1": "6\\udcff", "q2": "é"}}')
+    (sheets / "bob.yaml").write_bytes(b"student: bob\nanswers: {q1: '6\xff'}\n")  # not UTF-8 at all
+    results = grade_answers(sheets, tmp_path / "out", bank=object(), generate=fake_generate)
+    assert [(r.student, r.status) for r in results] == [("ann", "graded"), ("bob", "error")]
+    for name in ("ann", "bob"):
+        raw = (tmp_path / "out" / f"{name}.json").read_bytes()
+        raw.decode("utf-8")  # strict: raises on anything that is not UTF-8
+        # A "\\udcff" escape in the file would load as a lone surrogate, which UTF-8 cannot encode.
+        json.dumps(json.loads(raw), ensure_ascii=False).encode("utf-8")
+    ann = json.loads((tmp_path / "out" / "ann.json").read_bytes())
+    assert [q["answer"] for q in ann["questions"]] == ["6\\xff", "é"]  # the surrogate shown, the letter kept
+    assert ann["questions"][0]["status"] == "format_error"
+    assert "é" in (tmp_path / "out" / "ann.json").read_text(encoding="utf-8")  # UTF-8 itself, not an escape
+    bob = json.loads((tmp_path / "out" / "bob.json").read_bytes())
+    assert "cannot read" in bob["error"]
+
+
 def test_an_unwritable_output_is_a_grading_error(tmp_path: Path) -> None:
     _write(tmp_path, "a.yaml", "student: ann\nseed: 0\ncount: 1\n")
     blocker = _write(tmp_path, "out", "a file, not a directory")
