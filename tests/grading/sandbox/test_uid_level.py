@@ -228,3 +228,17 @@ def test_a_root_with_nothing_hidden_below_it_is_never_list_only(tmp_path):
     (tmp_path / "site" / "numpy").mkdir(parents=True)
     allowed = allow_list([str(tmp_path / "site")], [str(tmp_path / "elsewhere")], import_dirs=[str(tmp_path / "site")])
     assert allowed == ([str(tmp_path / "site")], [])
+
+
+def test_a_site_folder_inside_the_standard_library_leaves_both_listable(tmp_path):
+    from cnnquiz.grading.sandbox.levels.uid import allow_list
+
+    # The layout of a Python built into /usr/local (the python Docker images).
+    stdlib = tmp_path / "local" / "lib" / "python3.11"
+    site = stdlib / "site-packages"
+    for folder in (site / "numpy", site / "cnnquiz", stdlib / "json"):
+        folder.mkdir(parents=True)
+    (stdlib / "os.py").write_text("")
+    allowed = allow_list([str(tmp_path / "local")], [str(site / "cnnquiz")], import_dirs=[str(stdlib), str(site)])
+    assert allowed.list_only == [str(stdlib), str(site)]
+    assert allowed.read == [str(stdlib / "json"), str(stdlib / "os.py"), str(site / "numpy")]

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 from cnnquiz.grading.sandbox.layout import ROOT_LINKS, SYSTEM_DIRS, runtime_paths, runtime_world_accessible, under
 from cnnquiz.grading.sandbox.levels._facts import LaunchSpec, LevelFacts, base_request, python_argv
@@ -62,14 +62,15 @@ class AllowList(NamedTuple):
     included, can be listed; no file below them can be read except through ``read``."""
 
 
-def allow_list(roots: list[str], hidden: list[str], import_dirs: list[str] = ()) -> AllowList:
+def allow_list(roots: Sequence[str], hidden: Sequence[str], import_dirs: Sequence[str] = ()) -> AllowList:
     """The rules that let the student read ``roots`` except the ``hidden`` subtrees.
 
     Landlock only allows, so a root with no hidden path below it is kept whole,
     and one that holds a hidden path is replaced by its entries, recursively, so
     the hidden ones drop out. A replaced folder can then not be listed; when it
     is one of ``import_dirs`` (where the importer looks for modules: numpy's site
-    folder, which also holds cnnquiz in any normal install) it is listable only.
+    folder, which also holds cnnquiz in any normal install, or the standard
+    library's folder when that site folder lies inside it) it is listable only.
 
     Examples
     --------
