@@ -22,7 +22,7 @@ __all__ = ["forbidden_imports", "imported_modules", "installed_package_dirs", "p
 _MAX_FILE_BYTES = 1024 * 1024
 _MAX_FILES = 200
 
-# CPython 3.11.7 (this project's) keeps the AST constructor's recursion depth in state
+# CPython 3.11.7 (this machine's) keeps the AST constructor's recursion depth in state
 # shared by every thread of the interpreter (CPython gh-106905, fixed in later patch
 # releases): two ast.parse calls interleaved by a thread switch (a finalizer run by the
 # garbage collector is enough) raise "SystemError: AST constructor recursion depth
@@ -34,8 +34,9 @@ _AST_LOCK = threading.RLock()
 def parse_python(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
     """:func:`ast.parse` of ``source``, one thread at a time (see CPython gh-106905).
 
-    Raises what :func:`ast.parse` raises (``SyntaxError``, ``ValueError`` for a NUL
-    byte, ``RecursionError`` or ``MemoryError`` for a hostile nesting).
+    Raises what :func:`ast.parse` raises: ``SyntaxError`` (a NUL byte too, or
+    ``ValueError`` on older Pythons), ``RecursionError`` or ``MemoryError`` for a
+    hostile nesting.
 
     Examples
     --------
