@@ -198,6 +198,20 @@ assert d['gradable'] is True and abs(d['score'] - float(row['score']) / float(ro
 assert 'SUCCEEDED' not in d['output'] and 'read-tests denied' in d['output'] and 'read-data denied' in d['output'], d['output']
 assert sys.argv[2] in ('', d['extra_data']['isolation']), d['extra_data']" "$GRADE/results/results.json" "$LEVEL"
 
+if [ "$LEVEL" = uid ]; then
+    # Any normal install puts cnnquiz beside numpy in one site-packages: the uid level must
+    # still let the student's importer list that folder (numpy) while hiding cnnquiz there.
+    step "a normal install (cnnquiz beside numpy) checks and grades at isolation level uid"
+    "$CNNQUIZ_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "$WHEEL" 2>&1 \
+        | grep -v "^WARNING: Location" || true
+    env -u PYTHONPATH "$CNNQUIZ_VENV/bin/python" -m cnnquiz check submissions/alice_correct --isolation uid \
+        >check-uid.txt 2>&1 || fail "check at uid beside numpy: $(tail -3 check-uid.txt)"
+    grep -q "PASS" check-uid.txt || fail "check at uid beside numpy: $(tail -3 check-uid.txt)"
+    if env -u PYTHONPATH "$CNNQUIZ_VENV/bin/python" -m cnnquiz check submissions/bob_flipped_kernel --isolation uid \
+        >check-uid-bob.txt 2>&1; then fail "check at uid passed a flipped kernel"; fi
+    grep -q "FAIL" check-uid-bob.txt || fail "check bob at uid: $(tail -3 check-uid-bob.txt)"
+fi
+
 step "the GitHub Classroom workflow's own steps in a student repository with the wheel committed"
 STUDENT="$WORK/student-repo"
 mkdir -p "$STUDENT/.cnnquiz" && cp "$WHEEL" "$STUDENT/.cnnquiz/" && cp submissions/alice_correct/cnn.py "$STUDENT/"
