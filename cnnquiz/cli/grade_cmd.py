@@ -170,7 +170,7 @@ def _def_lines(source: Path) -> dict[str, int]:
         return {}  # a notebook: the feedback names the cell and line instead
     try:
         tree = parse_python(source.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError):
+    except (OSError, SyntaxError, ValueError, MemoryError, RecursionError):  # hostile nesting too
         return {}
     return {node.name: node.lineno for node in tree.body if isinstance(node, ast.FunctionDef)}
 

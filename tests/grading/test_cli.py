@@ -168,6 +168,17 @@ def test_check_under_github_actions_prints_annotations(monkeypatch, cnn):
     assert "::error" not in invoke("check").stdout  # only under GitHub Actions
 
 
+def test_check_annotations_survive_source_the_parser_cannot_hold(monkeypatch, tmp_path):
+    # ast.parse raises MemoryError or RecursionError on nesting this deep: the annotation
+    # step must fall back to no line numbers, not crash the check.
+    (tmp_path / "cnn.py").write_text("x = " + "-" * 200_000 + "1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", env={"GITHUB_ACTIONS": "true"})
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert any(line.startswith("::error ") for line in result.stdout.splitlines())
+
+
 def test_check_accepts_the_file_and_reports_a_missing_one(tmp_path):
     assert invoke("check", EXAMPLES / "alice_correct" / "cnn.py").exit_code == 0
     result = invoke("check", tmp_path)
