@@ -308,7 +308,6 @@ def compare(before: Path | None) -> None:
                 shown = value / 2**20 if isinstance(value, int) else value
                 rows.setdefault(f"sysv: MB pinned under 768 MB ({level})", {})[label] = shown
             for what, students in (("honest only", honest), ("honest + 3 hostile", honest + hostile)):
-                start = time.monotonic()
                 got = _child(root, {"mode": "class", "students": students})
                 rows.setdefault(f"class ({what}): seconds", {})[label] = got.get("seconds", got.get("error"))
                 rows.setdefault(f"class ({what}): grader peak RSS MB", {})[label] = got.get("peak_rss_mb")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from hostile_ipc import SOURCE
-from sandbox_helpers import FAST, assert_good, every_level, isolated_levels, leftover_processes, make_submission, run
+from sandbox_helpers import assert_good, every_level, isolated_levels, leftover_processes, make_submission, run
 
-from cnnquiz.grading.sandbox import Call, CallStatus, IsolationLevel
+from cnnquiz.grading.sandbox import Call, CallStatus
 from cnnquiz.grading.sandbox.confine import _filter_program
 
 
