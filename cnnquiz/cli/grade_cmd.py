@@ -18,6 +18,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cnnquiz.cli.gradebook_cmd import (
+    GRADEBOOK_HELP,
+    LATE_HELP,
+    ROSTER_HELP,
+    check_gradebook_options,
+    gradebook_after_grading,
+)
 from cnnquiz.cli._app import app, cli_errors, console, err_console
 from cnnquiz.errors import GradingError
 from cnnquiz.grading.assignment import DEFAULT_ASSIGNMENT, resolve_assignment
@@ -91,11 +98,15 @@ def grade(
     shard: Optional[str] = typer.Option(None, "--shard", help="Grade only shard K of N (K/N); combine with cnnquiz merge."),
     assignment: str = typer.Option(DEFAULT_ASSIGNMENT, "--assignment", "-a", help=_ASSIGNMENT_HELP),
     isolation: Optional[IsolationLevel] = typer.Option(None, "--isolation", help=_ISOLATION_HELP, case_sensitive=False),
+    gradebook: Optional[str] = typer.Option(None, "--gradebook", help=GRADEBOOK_HELP),
+    roster: Optional[Path] = typer.Option(None, "--roster", help=ROSTER_HELP),
+    late_policy: Optional[Path] = typer.Option(None, "--late-policy", help=LATE_HELP),
 ) -> None:
     """Grade every student's code (cnn.py, or one notebook) in SUBMISSIONS with the public and hidden tests.
 
     Set CNNQUIZ_SECRET (or secret_file: in the assignment) to draw each student's hidden tests from it.
     """
+    check_gradebook_options(gradebook, roster, late_policy, shard=shard)
     grader = Grader(resolve_assignment(assignment), isolation=isolation)
     part = Shard.parse(shard) if shard else None
     if grader.isolation is IsolationLevel.RLIMITS:
@@ -123,6 +134,7 @@ def grade(
     if junit_xml is not None:
         write_junit(junit_xml, summary.results)
     _print_batch(summary, out, part, grader)
+    gradebook_after_grading(out, gradebook, roster, late_policy)
 
 
 def _print_batch(summary: BatchSummary, out: Path, part: Shard | None, grader: Grader | None = None) -> None:
@@ -235,8 +247,12 @@ def merge(
     out_dirs: list[Path] = typer.Argument(..., help="Output folders of cnnquiz grade (e.g. one per shard)."),
     out: Path = typer.Option(..., "--out", "-o", help="Where the combined gradebook goes."),
     junit_xml: Optional[Path] = typer.Option(None, "--junit-xml", help="Also write JUnit XML."),
+    gradebook: Optional[str] = typer.Option(None, "--gradebook", help=GRADEBOOK_HELP),
+    roster: Optional[Path] = typer.Option(None, "--roster", help=ROSTER_HELP),
+    late_policy: Optional[Path] = typer.Option(None, "--late-policy", help=LATE_HELP),
 ) -> None:
     """Combine the outputs of several cnnquiz grade runs (shards) into one gradebook."""
+    check_gradebook_options(gradebook, roster, late_policy)
     results = merge_outputs(out_dirs, out)
     if junit_xml is not None:
         write_junit(junit_xml, results)
@@ -244,3 +260,4 @@ def merge(
         console.print(_class_table(results))
     console.print(f"{len(results)} students from {len(out_dirs)} folders; wrote {out / GRADES_FILE} and {out / REPORT_FILE}.",
                   highlight=False, soft_wrap=True)
+    gradebook_after_grading(out, gradebook, roster, late_policy)

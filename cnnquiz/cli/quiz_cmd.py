@@ -23,6 +23,7 @@ from rich.text import Text
 from cnnquiz.bank.answer_check import Graded
 from cnnquiz.bank.question import AnswerKind, Paper, Question
 from cnnquiz.bank.render import question_panel, score_table, summary_line, verdict_panel
+from cnnquiz.cli.gradebook_cmd import GRADEBOOK_HELP, LATE_HELP, ROSTER_HELP
 from cnnquiz.cli._app import app, cli_errors, console, err_console
 from cnnquiz.cli.asking import MAX_REASKS, STOP_SIGNALS, ask, print_stopped
 # Module names of the console seams, so that a test can stand in for the terminal.
@@ -154,10 +155,15 @@ def grade_answers_command(
     out: Path = typer.Option(..., "--out", help="Where grades.csv and <student>.json go."),
     bank_dirs: Optional[List[Path]] = typer.Option(None, "--bank", help="Extra template directory (repeatable)."),
     no_shipped: bool = typer.Option(False, "--no-shipped", help=_NO_SHIPPED_HELP),
+    gradebook: Optional[str] = typer.Option(None, "--gradebook", help=GRADEBOOK_HELP),
+    roster: Optional[Path] = typer.Option(None, "--roster", help=ROSTER_HELP),
+    late_policy: Optional[Path] = typer.Option(None, "--late-policy", help=LATE_HELP),
 ) -> None:
     """Grade typed answer sheets: regenerate each student's paper and write grades.csv and <student>.json."""
     from cnnquiz.bank.sheets import grade_answers
+    from cnnquiz.cli.gradebook_cmd import check_gradebook_options, gradebook_after_grading
 
+    check_gradebook_options(gradebook, roster, late_policy)
     results = grade_answers(sheets, out, bank=_load_bank(bank_dirs, no_shipped), generate=_generate)
     table = Table(title=f"Graded {len(results)} sheets -> {out}", box=None, padding=(0, 2))
     for column, justify in (("student", "left"), ("score", "right"), ("max", "right"), ("status", "left")):
@@ -172,3 +178,4 @@ def grade_answers_command(
     for r in results:
         if r.error:
             err_console.print(Text(f"{r.student}: {r.error}", style="red"), soft_wrap=True)
+    gradebook_after_grading(out, gradebook, roster, late_policy)
