@@ -3,7 +3,11 @@
 - :mod:`~cnnquiz.report.load` reads a ``grade`` or ``grade-answers`` output folder;
 - :mod:`~cnnquiz.report.stats` computes Moodle's item statistics and the mistake map;
 - :mod:`~cnnquiz.report.terminal`, :mod:`~cnnquiz.report.html_page` and
-  :mod:`~cnnquiz.report.plots` (matplotlib, optional) show them.
+  :mod:`~cnnquiz.report.plots` (matplotlib, optional) show them;
+- :mod:`~cnnquiz.report.similarity` (copydetect) and :mod:`~cnnquiz.report.similarity_view`
+  compare students' code with each other and with the reference solver;
+- :mod:`~cnnquiz.report.gradebook` writes LMS gradebooks from a
+  :mod:`~cnnquiz.report.roster`, with a :mod:`~cnnquiz.report.late` policy.
 
 Nothing here imports matplotlib until a plot is drawn.
 """

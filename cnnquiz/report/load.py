@@ -28,8 +28,8 @@ __all__ = ["ReportError", "Source", "ItemScore", "StudentRecord", "ClassData", "
 
 _REPORT_FILE = "report.json"
 _MISTAKE_PREFIX = "likely mistake: "
-# Names of mistakes, longest first, so that a name that contains another wins.
-_BY_NAME = {m.name: m.key for m in sorted(CATALOGUE.values(), key=lambda m: -len(m.name))}
+# The plain name of each mistake (as the grader writes it) -> its catalogue key.
+_BY_NAME = {m.name: m.key for m in CATALOGUE.values()}
 
 
 class ReportError(CnnquizError):
