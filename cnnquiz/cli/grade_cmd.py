@@ -18,6 +18,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cnnquiz.cli._app import app, cli_errors, console, err_console
 from cnnquiz.cli.gradebook_cmd import (
     GRADEBOOK_HELP,
     LATE_HELP,
@@ -25,7 +26,6 @@ from cnnquiz.cli.gradebook_cmd import (
     check_gradebook_options,
     gradebook_after_grading,
 )
-from cnnquiz.cli._app import app, cli_errors, console, err_console
 from cnnquiz.errors import GradingError
 from cnnquiz.grading.assignment import DEFAULT_ASSIGNMENT, resolve_assignment
 from cnnquiz.grading.batch import BatchSummary, Grader, Shard, grade_batch

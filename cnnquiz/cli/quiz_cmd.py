@@ -23,12 +23,12 @@ from rich.text import Text
 from cnnquiz.bank.answer_check import Graded
 from cnnquiz.bank.question import AnswerKind, Paper, Question
 from cnnquiz.bank.render import question_panel, score_table, summary_line, verdict_panel
-from cnnquiz.cli.gradebook_cmd import GRADEBOOK_HELP, LATE_HELP, ROSTER_HELP
 from cnnquiz.cli._app import app, cli_errors, console, err_console
 from cnnquiz.cli.asking import MAX_REASKS, STOP_SIGNALS, ask, print_stopped
 # Module names of the console seams, so that a test can stand in for the terminal.
 from cnnquiz.cli.asking import read_line as _line
 from cnnquiz.cli.asking import stdin_is_terminal as _interactive
+from cnnquiz.cli.gradebook_cmd import GRADEBOOK_HELP, LATE_HELP, ROSTER_HELP
 
 __all__ = ["quiz", "grade_answers_command", "MAX_REASKS"]
 
