@@ -209,9 +209,17 @@ def _starter_document(path: Path) -> Document:
     raise ReportError(f"--starter {path}: no such file or folder")
 
 
-def _fingerprint(document: Document, boilerplate: Sequence[int]) -> Any:  # a copydetect.CodeFingerprint
-    from copydetect import CodeFingerprint
+def _copydetect() -> Any:
+    """copydetect (the optional ``similarity`` extra: it brings matplotlib), or one clear line."""
+    try:
+        import copydetect
+    except ImportError:
+        raise ReportError("cnnquiz similarity needs copydetect: pip install 'cnnquiz[similarity]'") from None
+    return copydetect
 
+
+def _fingerprint(document: Document, boilerplate: Sequence[int]) -> Any:  # a copydetect.CodeFingerprint
+    CodeFingerprint = _copydetect().CodeFingerprint
     return CodeFingerprint(document.name + ".py", NOISE_TOKENS, GUARANTEE_TOKENS - NOISE_TOKENS + 1,
                            boilerplate=list(boilerplate), language="python", fp=io.StringIO(document.text))
 
@@ -232,8 +240,7 @@ def _regions(document: Document, slices: Any) -> tuple[Region, ...]:
 
 def compare_documents(a: Document, b: Document, fa: Any, fb: Any) -> Match:
     """Compare two fingerprinted documents (``fa``, ``fb`` from copydetect)."""
-    from copydetect import compare_files
-
+    compare_files = _copydetect().compare_files
     _, (share_a, share_b), (slices_a, slices_b) = compare_files(fa, fb)
     if len(slices_a) == 0 or slices_a.size == 0:
         return Match(a.name, b.name, 0.0, 0.0, (), (), a.text, b.text)
@@ -263,8 +270,7 @@ def similarity_report(submissions: str | Path, *, starter: str | Path | None = N
     """
     if not 0 <= threshold <= 1:
         raise ReportError(f"--threshold must be within 0..1; got {threshold}")
-    from copydetect import CodeFingerprint
-
+    CodeFingerprint = _copydetect().CodeFingerprint
     documents, skipped = student_documents(submissions)
     starter_path = Path(starter) if starter is not None else (default_starter() if use_default_starter else None)
     boilerplate: list[int] = []
@@ -286,7 +292,6 @@ def similarity_report(submissions: str | Path, *, starter: str | Path | None = N
 
 
 def _shares(fa: Any, fb: Any) -> tuple[float, float]:
-    from copydetect import compare_files
-
+    compare_files = _copydetect().compare_files
     _, (share_a, share_b), _ = compare_files(fa, fb)
     return float(share_a), float(share_b)

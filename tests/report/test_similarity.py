@@ -149,3 +149,13 @@ def test_similarity_terminal_and_html_goldens(tmp_path: Path, view: str) -> None
         golden("similarity.txt", console.export_text().replace(str(DATA), "DATA"))
     else:
         golden("similarity.html", similarity_html(report).replace(str(DATA), "DATA"))
+
+
+def test_without_copydetect_the_command_says_which_extra_to_install(submissions: Path, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "copydetect", None)  # as if `cnnquiz[similarity]` were not installed
+    result = runner.invoke(app, ["similarity", str(submissions)], env=ENV)
+    assert result.exit_code == 2
+    assert "pip install 'cnnquiz[similarity]'" in result.output
+    assert "Traceback" not in result.output
