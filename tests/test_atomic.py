@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cnnquiz.atomic import write_json, write_text
+from cnnquiz.atomic import write_bytes, write_json, write_text
 
 
 def test_write_creates_parents_and_replaces(tmp_path: Path) -> None:
@@ -46,3 +46,17 @@ def test_new_files_get_the_usual_mode_and_old_files_keep_theirs(tmp_path: Path) 
     finally:
         os.umask(mask)
         importlib.reload(atomic)
+
+
+def test_bytes_are_written_unchanged_and_text_is_not_translated(tmp_path: Path) -> None:
+    blob = bytes(range(256)) + b"\r\n\n"
+    write_bytes(tmp_path / "quiz.zip", blob)
+    assert (tmp_path / "quiz.zip").read_bytes() == blob
+    write_text(tmp_path / "grades.csv", "a,b\r\nc\n")
+    assert (tmp_path / "grades.csv").read_bytes() == b"a,b\r\nc\n"
+
+
+def test_unencodable_text_leaves_no_file(tmp_path: Path) -> None:
+    with pytest.raises(UnicodeEncodeError):
+        write_text(tmp_path / "out.txt", "\udcff")
+    assert list(tmp_path.iterdir()) == []

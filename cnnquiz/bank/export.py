@@ -116,8 +116,7 @@ def write_paper(path: str | Path, paper: Paper, fmt: Any) -> Path:
     content = export_paper(paper, fmt)
     try:
         if isinstance(content, bytes):
-            # atomic.write_text with latin-1 and newline="" writes the bytes unchanged.
-            return atomic.write_text(path, content.decode("latin-1"), encoding="latin-1")
+            return atomic.write_bytes(path, content)
         return atomic.write_text(path, content)
     except OSError as error:
         raise ExportError(f"{path}: cannot write: {error.strerror or error}") from None
