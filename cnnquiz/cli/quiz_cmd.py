@@ -29,6 +29,7 @@ from cnnquiz.cli.asking import MAX_REASKS, STOP_SIGNALS, ask, print_stopped
 from cnnquiz.cli.asking import read_line as _line
 from cnnquiz.cli.asking import stdin_is_terminal as _interactive
 from cnnquiz.cli.gradebook_cmd import GRADEBOOK_HELP, LATE_HELP, ROSTER_HELP
+from cnnquiz.sanitize import for_terminal
 
 __all__ = ["quiz", "grade_answers_command", "MAX_REASKS"]
 
@@ -170,12 +171,12 @@ def grade_answers_command(
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for r in results:
         style = "green" if r.status == "graded" else "red"
-        table.add_row(r.student, f"{round(r.score, 2):g}", str(r.max_score), Text(r.status, style=style))
+        table.add_row(for_terminal(r.student), f"{round(r.score, 2):g}", str(r.max_score), Text(r.status, style=style))
     console.print(table)
     errors = sum(r.status == "error" for r in results)
     console.print(Text(f"{len(results) - errors} graded, {errors} with errors; "
                        f"wrote {out / 'grades.csv'} and one <student>.json each."))
     for r in results:
         if r.error:
-            err_console.print(Text(f"{r.student}: {r.error}", style="red"), soft_wrap=True)
+            err_console.print(Text(for_terminal(f"{r.student}: {r.error}", markup=False), style="red"), soft_wrap=True)
     gradebook_after_grading(out, gradebook, roster, late_policy)

@@ -138,6 +138,18 @@ def test_broken_sheets_are_errors_for_those_students_alone(tmp_path: Path) -> No
     assert "erin: class.csv: row 4: sheet: give the paper's seed or its student_id" in output
 
 
+def test_student_names_reach_the_terminal_as_typed(tmp_path: Path) -> None:
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    # A name is file-name safe (no '/', no control characters), but may hold console markup.
+    (sheets / "mallory.json").write_text(json.dumps({"student": "mal[red]lory", "seed": 1, "count": 1,
+                                                      "topics": ["quiz_test"], "answers": {"q1": "1"}}))
+    result = runner.invoke(app, ["grade-answers", str(sheets), "--out", str(tmp_path / "o"),
+                                 "--bank", str(BANK)], env=ENV)
+    assert result.exit_code == 0, result.output
+    assert "mal[red]lory" in result.output
+
+
 def test_a_single_sheet_file(tmp_path: Path) -> None:
     sheets = _sheets(tmp_path)
     result = runner.invoke(app, ["grade-answers", str(sheets / "bob.json"), "--out", str(tmp_path / "o"),
