@@ -10,12 +10,28 @@ mistakes) -> ``results`` / ``reports`` (results.json, grades.csv, report.json, J
 
 from __future__ import annotations
 
-from cnnquiz.grading.assignment import Assignment, load_assignment, resolve_assignment, shipped_assignments
-from cnnquiz.grading.batch import BatchSummary, Shard, grade_batch, submission_hash
-from cnnquiz.grading.grader import Grader
-from cnnquiz.grading.cases import TestCase, build_cases
-from cnnquiz.grading.reports import merge_outputs, write_gradebook, write_junit
-from cnnquiz.grading.results import StudentResult, StudentStatus, TestResult, TestStatus
+import importlib
+from typing import Any
+
+# Names load on first use (PEP 562), so that ``cnnquiz.grading.notebook`` or
+# ``cnnquiz.grading.secret`` can be imported without the sandbox and the catalogue.
+_HOME = {
+    "Assignment": "assignment", "load_assignment": "assignment", "resolve_assignment": "assignment",
+    "shipped_assignments": "assignment", "TestCase": "cases", "build_cases": "cases", "Grader": "grader",
+    "Shard": "batch", "BatchSummary": "batch", "grade_batch": "batch", "submission_hash": "batch",
+    "StudentResult": "results", "StudentStatus": "results", "TestResult": "results", "TestStatus": "results",
+    "merge_outputs": "reports", "write_gradebook": "reports", "write_junit": "reports",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cnnquiz.grading' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"cnnquiz.grading.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Assignment",
