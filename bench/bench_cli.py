@@ -24,6 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CORRECT = ROOT / "submissions" / "examples" / "alice_correct"
 
 
+_BARE_TYPER = (
+    "import typer\n"
+    "app = typer.Typer()\n"
+    "@app.command()\ndef one() -> None: pass\n"
+    "@app.command()\ndef two() -> None: pass\n"
+    "app()\n"
+)
+
+
 def _cnnquiz() -> list[str]:
     script = shutil.which("cnnquiz")
     return [script] if script else [sys.executable, "-m", "cnnquiz"]
@@ -33,6 +42,8 @@ def _cases() -> dict[str, tuple[list[str], bytes]]:
     cli = _cnnquiz()
     return {
         "import numpy (baseline)": ([sys.executable, "-c", "import numpy"], b""),
+        # What any typer app with rich help costs: the floor for ``cnnquiz --help``.
+        "bare typer app --help": ([sys.executable, "-c", _BARE_TYPER, "--help"], b""),
         "cnnquiz --help": (cli + ["--help"], b""),
         # The first question is shown, then "quit" ends the quiz with the score so far.
         "cnnquiz quiz (first question)": (cli + ["quiz", "--seed", "1", "--count", "5"], b"quit\n"),

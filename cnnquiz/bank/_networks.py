@@ -10,13 +10,15 @@ count) are deliberately not part of the record.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cnnquiz.bank.schema import NetworkLayerSpec
 from cnnquiz.errors import CnnquizError
-from cnnquiz.network import NetworkSpec, Summary, load_network, resolve_network, summarize
+
+if TYPE_CHECKING:
+    from cnnquiz.network import NetworkSpec, Summary
 
 __all__ = ["network_layer", "layer_numbers", "describe"]
 
@@ -30,6 +32,9 @@ _ARGS = {
 
 @functools.lru_cache(maxsize=32)
 def _load(network: str) -> tuple[NetworkSpec, Summary]:
+    # cnnquiz.network (pydantic models) loads with the first network question, not with the bank.
+    from cnnquiz.network import load_network, resolve_network, summarize
+
     path = resolve_network(network)
     spec = load_network(path)
     return spec, summarize(spec, source=str(path))
