@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Callable, Mapping
 
@@ -41,6 +42,9 @@ def parse_channels(text: str, option: str) -> list[list[list[Any]]]:
             raise ExplainError(f"{option}{where}: {error}") from None
         if isinstance(rows[0][0], list):
             raise ExplainError(f"{option}: give each channel as rows ('1 0; 0 1'), channels separated by '|'")
+        if not all(math.isfinite(value) for row in rows for value in row):
+            where = f" channel {number}" if "|" in text else ""
+            raise ExplainError(f"{option}{where}: every value must be a finite number (no nan or inf)")
         channels.append(rows)
     shapes = {(len(c), len(c[0])) for c in channels}
     if len(shapes) > 1:
@@ -61,9 +65,12 @@ def parse_pair(text: str, option: str) -> tuple[int, int]:
 def parse_number_option(text: str, option: str) -> float | int:
     """One number as the quiz reads it (``-1``, ``0.5``, ``1/2``)."""
     try:
-        return parse_number(text)
+        value = parse_number(text)
     except AnswerFormatError as error:
         raise ExplainError(f"{option}: {error}") from None
+    if not math.isfinite(value):
+        raise ExplainError(f"{option}: must be a finite number; got {text!r}")
+    return value
 
 
 def parse_layer(text: str, index: int) -> tuple[int, int, int]:

@@ -93,7 +93,11 @@ def test_errors_are_one_line_naming_the_option() -> None:
     assert layer.exit_code == 2 and "--layer 1: give kernel[,stride[,dilation]]" in layer.output
     unknown = _explain("--template", "no-such-template")
     assert unknown.exit_code == 2 and "unknown template 'no-such-template'" in unknown.output
-    for result in (bad_rows, channels, too_big, bias, layer, unknown):
+    not_finite = _explain("conv2d", "--input", "nan inf; 1 2", "--kernel", "1")
+    assert not_finite.exit_code == 2 and "--input: every value must be a finite number" in not_finite.output
+    inf_bias = _explain("conv2d", "--input", "1 2; 3 4", "--kernel", "1", "--bias", "inf")
+    assert inf_bias.exit_code == 2 and "--bias: must be a finite number; got 'inf'" in inf_bias.output
+    for result in (bad_rows, channels, too_big, bias, layer, unknown, not_finite, inf_bias):
         assert len(result.output.strip().splitlines()) == 1
 
 
