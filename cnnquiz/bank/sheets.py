@@ -42,6 +42,7 @@ from cnnquiz.bank.answer_check import Graded, check, skipped, total
 from cnnquiz.bank.question import Paper
 from cnnquiz.errors import CnnquizError, GradingError, SheetError
 from cnnquiz.gradebook import GradebookRow
+from cnnquiz.grading.reports import OUTPUT_FILES, names_an_output
 from cnnquiz.sanitize import for_json
 from cnnquiz.yamlfile import describe_yaml_error, strings_load, validation_problems
 
@@ -284,6 +285,10 @@ def grade_sheet(entry: SheetEntry, bank: Any, generate: Generate) -> StudentResu
     a problem of this sheet: it becomes an ``error`` result)."""
     if entry.sheet is None:
         return StudentResult(student=entry.student, status="error", source=entry.source, error=entry.error)
+    if names_an_output(entry.student, stem=True):
+        return StudentResult(student=entry.student, status="error", source=entry.source,
+                             error=f"{entry.source}: student {entry.student!r} has the name of an output file "
+                                   f"({', '.join(OUTPUT_FILES)}); rename the student and grade again")
     sheet = entry.sheet
     options = {"seed": sheet.seed, "student_id": sheet.student_id, "count": sheet.count,
                "topics": sheet.topics, "difficulty": sheet.difficulty}
@@ -375,7 +380,10 @@ def grade_answers(
         ))
     try:
         for result in results:
-            atomic.write_text(out / f"{result.student}.json", _student_json(result))
+            # A student named like an output file keeps its error row, not a file
+            # (OUT/report.json is the class report of grade).
+            if not names_an_output(result.student, stem=True):
+                atomic.write_text(out / f"{result.student}.json", _student_json(result))
         atomic.write_text(out / "grades.csv", grades_csv(results))
     except OSError as error:
         raise GradingError(f"--out {out}: cannot write: {error.strerror or error}") from None

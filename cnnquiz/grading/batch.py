@@ -137,7 +137,7 @@ def grade_batch(
     # OUT_DIR/<student>/ sits beside OUT_DIR/grades.csv: a student named like an output
     # file would make the gradebook unwritable after everyone was graded. Say so first.
     ids = {folder: student_id(folder) for folder in folders}
-    clashes = sorted(name for name in ids.values() if name in (reports.GRADES_FILE, reports.REPORT_FILE))
+    clashes = sorted(name for name in ids.values() if reports.names_an_output(name))
     if clashes:
         raise GradingError(f"{submissions_dir}: student folder {clashes[0]!r} has the name of an output file; rename it")
     _check_writable(out)

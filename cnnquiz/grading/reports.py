@@ -27,6 +27,8 @@ __all__ = [
     "RESULTS_FILE",
     "GRADES_FILE",
     "REPORT_FILE",
+    "OUTPUT_FILES",
+    "names_an_output",
     "write_student",
     "read_student",
     "load_students",
@@ -42,6 +44,21 @@ __all__ = [
 
 RESULTS_FILE = "results.json"
 REPORT_FILE = "report.json"
+# The class files written beside the per-student files (OUT/<student>/ of grade,
+# OUT/<student>.json of grade-answers): no student may take one of these names.
+OUTPUT_FILES = (GRADES_FILE, REPORT_FILE)
+
+
+def names_an_output(name: str, *, stem: bool = False) -> bool:
+    """Whether a student called ``name`` would take the place of an output file.
+
+    ``grade`` writes ``OUT/<student>/``: ``name`` must not be ``grades.csv`` or
+    ``report.json``. ``grade-answers`` writes ``OUT/<student>.json`` (``stem=True``):
+    ``name`` must not be ``grades`` or ``report``. Compared case-insensitively, as
+    macOS and Windows compare file names.
+    """
+    reserved = (Path(file).stem if stem else file for file in OUTPUT_FILES)
+    return name.casefold() in {file.casefold() for file in reserved}
 
 
 def _write(path: Path, text: str) -> Path:

@@ -150,6 +150,23 @@ def test_student_names_reach_the_terminal_as_typed(tmp_path: Path) -> None:
     assert "mal[red]lory" in result.output
 
 
+def test_a_student_named_like_an_output_file_is_an_error_row_not_a_file(tmp_path: Path) -> None:
+    sheets = _sheets(tmp_path)
+    for name in ("report", "Grades"):  # OUT/report.json would read as the class report of grade
+        (sheets / f"{name}-sheet.json").write_text(json.dumps({
+            "student": name, "seed": 1, "count": 4, "topics": ["quiz_test"], "answers": {"q1": "1"}}))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["grade-answers", str(sheets), "--out", str(out), "--bank", str(BANK)], env=ENV)
+    assert result.exit_code == 0, result.output
+    assert not (out / "report.json").exists() and not (out / "Grades.json").exists()
+    rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").open())}
+    assert (rows["report"]["status"], rows["Grades"]["status"]) == ("error", "error")
+    assert "report-sheet.json: student 'report' has the name of an output file" in " ".join(result.output.split())
+    report = runner.invoke(app, ["report", str(out), "--json"], env=ENV)
+    assert report.exit_code == 0, report.output
+    assert json.loads(report.output)["students"] == 7
+
+
 def test_a_single_sheet_file(tmp_path: Path) -> None:
     sheets = _sheets(tmp_path)
     result = runner.invoke(app, ["grade-answers", str(sheets / "bob.json"), "--out", str(tmp_path / "o"),
