@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,7 +27,9 @@ from cnnquiz.grading.assignment import Assignment
 from cnnquiz.grading.batch import Grader
 from cnnquiz.grading.compare import ungraded
 from cnnquiz.grading.results import StudentResult, StudentStatus
-from cnnquiz.grading.sandbox import IsolationLevel
+from cnnquiz.grading.sandbox import IsolationLevel, detect_isolation
+from cnnquiz.grading.sandbox.detect import ENV_VAR, forced_level, why_unavailable
+from cnnquiz.grading.secret import PREDICTABLE_NOTE
 from cnnquiz.sanitize import for_json
 
 __all__ = [
@@ -37,6 +40,7 @@ __all__ = [
     "protect",
     "not_graded",
     "grader_failure",
+    "unsafe_isolation",
     "grade_on_platform",
     "write_results",
 ]
@@ -168,6 +172,40 @@ def grader_failure(assignment_name: str, student: str, error: BaseException) -> 
     return replace(result, grader_error=True)
 
 
+def unsafe_isolation(isolation: IsolationLevel | None = None) -> str:
+    """Why student code must not run here, or ``""`` when the isolation level is safe enough.
+
+    On a platform the grader runs as root beside the bundle (hidden tests, the assignment,
+    the course secret). At the ``rlimits`` level student code runs as that same root with
+    only resource limits, so it could read all of it (contract §8). That level is used
+    only when asked for: ``isolation`` passed explicitly or ``CNNQUIZ_ISOLATION=rlimits``;
+    detection falling back to it is refused, with what the instructor can do about it.
+
+    Raises
+    ------
+    CnnquizError
+        When ``CNNQUIZ_ISOLATION`` names no level or a level that does not work here.
+    """
+    if isolation is not None or forced_level() is not None:
+        return ""
+    if detect_isolation() is not IsolationLevel.RLIMITS:
+        return ""
+    tried = "; ".join(f"{level.value}: {why_unavailable(level) or 'unavailable'}"
+                      for level in IsolationLevel if level is not IsolationLevel.RLIMITS)
+    return (
+        "grading could not run safely: no sandbox isolation level stronger than rlimits works in this container "
+        f"({tried}), and at rlimits the submission would run as root and could read the hidden tests and the "
+        "course secret. Instructor: install bubblewrap in the image (setup.sh / the Dockerfile do it where apt "
+        "exists), or use a Python interpreter readable by other users so the uid level works, or set "
+        f"{ENV_VAR}=rlimits to accept the risk"
+    )
+
+
+def _tell_instructor(message: str) -> None:
+    """Say ``message`` in the platform's grader log (stderr), which instructors see and students do not."""
+    print(f"cnnquiz: warning: {message}", file=sys.stderr, flush=True)
+
+
 def _with_note(result: StudentResult, note: str) -> StudentResult:
     if not note:
         return result
@@ -190,7 +228,8 @@ def grade_on_platform(
     failing, or grading overrunning the budget each give an ``error`` result that says so.
     ``hidden`` are host folders the sandbox hides from the student (the bundle's source,
     the results). ``isolation`` ``None`` is the level ``CNNQUIZ_ISOLATION`` forces, else
-    the strongest available (:func:`cnnquiz.grading.sandbox.detect_isolation`).
+    the strongest available (:func:`cnnquiz.grading.sandbox.detect_isolation`) unless that
+    is only ``rlimits``: then nothing runs and the result says why (:func:`unsafe_isolation`).
 
     Raises
     ------
@@ -198,8 +237,15 @@ def grade_on_platform(
         When the grader itself cannot run: a forced isolation level that is not available
         here, an unreadable course secret (the entry points turn it into a result too).
     """
+    unsafe = unsafe_isolation(isolation)
+    if unsafe:  # nothing of the submission runs; the instructor's remedy is in the message
+        _tell_instructor(unsafe)
+        return replace(not_graded(assignment.name, student, unsafe, isolation=IsolationLevel.RLIMITS.value),
+                       grader_error=True)
     located = find_submission(submission, assignment.filename)
     grader = Grader(assignment, isolation=isolation, hidden_paths=hidden)
+    if grader.predictable:
+        _tell_instructor(PREDICTABLE_NOTE)
     cases = grader.cases_for(student)
     if located.folder is None:
         return not_graded(assignment.name, student, located.problem, cases=cases, isolation=grader.isolation.value)

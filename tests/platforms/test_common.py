@@ -94,3 +94,34 @@ def test_an_unreadable_upload_is_a_problem_not_a_crash(tmp_path: Path, monkeypat
 
     monkeypatch.setattr("cnnquiz.platforms.common.os.walk", walk)
     assert find_submission(tmp_path).problem == "the submission could not be read (Permission denied)"
+
+
+def _refuse_to_grade(*args, **kwargs):
+    raise AssertionError("student code must not be graded when only rlimits isolation is available")
+
+
+@pytest.mark.parametrize("platform", [gradescope, prairielearn], ids=["gradescope", "prairielearn"])
+def test_a_container_without_namespaces_runs_no_student_code_unless_rlimits_is_forced(
+        platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    assignment_file = Path(resolve_assignment("cnn").source)
+    root = tmp_path / "root"
+    _touch(root / ("submission" if platform is gradescope else "student") / "cnn.py")
+    monkeypatch.delenv("CNNQUIZ_ISOLATION", raising=False)
+    monkeypatch.setattr(common, "detect_isolation", lambda preferred=None: IsolationLevel.RLIMITS)
+    monkeypatch.setattr(common, "Grader", _refuse_to_grade)
+    data = platform.grade_root(root, assignment_file)
+    assert data["score"] == 0
+    message = data["output"] if platform is gradescope else data["message"]
+    assert message.startswith("Not graded: grading could not run safely: no sandbox isolation level stronger "
+                              "than rlimits works in this container (bwrap: "), message
+    for remedy in ("install bubblewrap", "readable by other users", "set CNNQUIZ_ISOLATION=rlimits to accept"):
+        assert remedy in message, remedy
+    if platform is prairielearn:
+        assert data["gradable"] is False and data["format_errors"] == message
+    assert "could not run safely" in capsys.readouterr().err  # the instructor's log
+    # Forced explicitly, rlimits is accepted: grading starts (here: the stand-in Grader).
+    monkeypatch.setenv("CNNQUIZ_ISOLATION", "rlimits")
+    monkeypatch.setattr(common, "forced_level", lambda: IsolationLevel.RLIMITS)
+    data = platform.grade_root(root, assignment_file)
+    assert "must not be graded when only rlimits" in data["output"], data["output"]
+    assert "could not run safely" not in data["output"]

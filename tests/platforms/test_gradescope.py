@@ -230,3 +230,34 @@ def test_a_hostile_submission_reads_and_writes_nothing_of_the_grader(bundle: Pat
     for attempt in ("read assignment", "list source", "read metadata", "write results", "write source"):
         assert f"{attempt} denied" in data["output"], attempt
     assert sorted(p.name for p in (root / "source").iterdir()) == sorted(zipfile.ZipFile(bundle).namelist())
+
+
+_READS_SECRET = '''
+import os
+try:
+    print("SECRET=" + open(os.path.join({root!r}, "source", "course-secret.txt")).read())
+except OSError as error:
+    print("secret denied", type(error).__name__)
+'''
+
+
+def test_without_namespaces_the_course_secret_is_not_read_by_student_code(tmp_path: Path, fake_wheel: Path) -> None:
+    from platform_helpers import available
+
+    if available("uid"):
+        pytest.skip("the uid level works here: detection never falls back to rlimits")
+    bundle = gradescope.write_bundle(tmp_path / "a.zip", _parts(fake_wheel, secret="the-course-secret"))
+    root = unpack_gradescope(bundle, tmp_path / "root")
+    correct = (EXAMPLES / "alice_correct" / "cnn.py").read_text(encoding="utf-8")
+    (root / "submission" / "cnn.py").write_text(_READS_SECRET.format(root=str(root)) + correct, encoding="utf-8")
+    env = _env(root)
+    del env["CNNQUIZ_ISOLATION"]
+    env["PATH"] = str(Path(sys.executable).parent)  # no bwrap, no unshare: as a container without namespaces
+    run = subprocess.run([sys.executable, "-m", "cnnquiz.platforms.gradescope", "--root", str(root)], env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    text = (root / "results" / "results.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert "the-course-secret" not in text and "SECRET=" not in text
+    assert data["score"] == 0 and "grading could not run safely" in data["output"]
+    assert "could not run safely" in run.stderr
