@@ -18,7 +18,7 @@ __all__ = ["report"]
 def report(
     out_dir: Path = typer.Argument(..., help="The --out folder of `cnnquiz grade` or `cnnquiz grade-answers`."),
     html: Path = typer.Option(None, "--html",
-                              help="Also write one self-contained HTML page with plots (needs cnnquiz[report])."),
+                              help="Also write one self-contained HTML page with plots (needs cnnquiz\\[report])."),
     as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object (contract section 9)."),
 ) -> None:
     """Item facility and discrimination, score distribution, mastery and the misconception map."""

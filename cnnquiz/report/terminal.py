@@ -1,27 +1,25 @@
 """The class report on a terminal: rich tables of items, mastery and the misconception map.
 
 Every text from a student or a bank (names, item ids, prompts) goes in as
-:class:`rich.text.Text` with control characters replaced, never as markup.
+:class:`rich.text.Text` with control characters and bidi overrides shown escaped, never as markup.
 """
 
 from __future__ import annotations
-
-import re
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from cnnquiz.report.stats import DISCRIMINATION_LOW, FACILITY_HIGH, FACILITY_LOW, ClassReport, ItemStats
+from cnnquiz.sanitize import for_terminal
 
 __all__ = ["report_renderables", "plain", "number"]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
 
 def plain(text: str) -> Text:
-    """``text`` as literal terminal text: no markup, no control sequences."""
-    return Text(_CONTROL.sub("\ufffd", str(text)))
+    """``text`` as literal terminal text: no markup, no control sequences, no bidi
+    overrides (the one terminal sanitiser, :func:`cnnquiz.sanitize.for_terminal`)."""
+    return Text(for_terminal(text, markup=False))
 
 
 def number(value: float | None, places: int = 2) -> str:

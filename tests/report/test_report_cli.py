@@ -79,6 +79,22 @@ def test_student_text_is_escaped_in_html_and_terminal(tmp_path: Path) -> None:
     assert "\x1b" not in text and "[bold]x" in text
 
 
+def test_bidi_controls_in_a_student_name_do_not_reach_the_terminal(tmp_path: Path) -> None:
+    folder = code_class(tmp_path / "out")
+    data = json.loads((folder / "report.json").read_text())
+    data[4]["student"] = "ab\u202ecd\u2066"  # eve (not graded) is listed by name
+    (folder / "report.json").write_text(json.dumps(data))
+    result = runner.invoke(app, ["report", str(folder)], env=ENV)
+    assert result.exit_code == 0, result.output
+    assert not set(result.output) & {chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+    assert "ab\\u202ecd" in result.output
+
+
+def test_help_shows_the_extra_to_install(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", "--help"], env={**ENV, "COLUMNS": "200"})
+    assert result.exit_code == 0 and "(needs cnnquiz[report])" in result.output
+
+
 def test_html_without_matplotlib_is_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     folder = code_class(tmp_path / "out")
