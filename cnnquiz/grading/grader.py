@@ -27,7 +27,7 @@ from cnnquiz.grading.results import StudentResult, StudentStatus, TestResult
 from cnnquiz.grading.sandbox import IsolationLevel, detect_isolation, run_submission
 from cnnquiz.grading.sandbox.intake import submission_digest
 from cnnquiz.grading.sandbox.levels import LEVELS
-from cnnquiz.grading.secret import PREDICTABLE_NOTE, CourseSecret, load_secret
+from cnnquiz.grading.secret import CourseSecret, load_secret
 from cnnquiz.sanitize import escape_name
 
 __all__ = ["Grader", "ISOLATION_NOTES"]
@@ -85,15 +85,20 @@ class Grader:
         return build_cases(self.assignment, secret=self.secret.value, student=student)
 
     def overview(self, level: str) -> str:
-        """The first lines of every student's output: the tests, the version, the sandbox."""
+        """The first lines of every student's output: the tests, the version, the sandbox.
+
+        Students read this, so it never says that hidden tests are predictable
+        (:data:`~cnnquiz.grading.secret.PREDICTABLE_NOTE` is for the instructor).
+        """
         public = sum(case.public for case in self.cases)
         if self.public_only:
             tests = (f"{public} public tests only; {self.hidden_tests} hidden tests run only when the course grades "
                      "the submission (cnnquiz grade)")
         else:
-            drawn = ("hidden tests drawn for each student from the course secret" if self.secret
-                     else f"note: {PREDICTABLE_NOTE}")
-            tests = f"{public + self.hidden_tests} tests ({public} public, {self.hidden_tests} hidden; {drawn})"
+            # Without a secret the hidden tests are predictable: the instructor is told so
+            # (``cnnquiz grade``'s summary, the platforms' log), never the students who read this.
+            drawn = "; hidden tests drawn for each student from the course secret" if self.secret else ""
+            tests = f"{public + self.hidden_tests} tests ({public} public, {self.hidden_tests} hidden{drawn})"
         return (
             f"Assignment {self.assignment.name}: {tests}. Graded by cnnquiz {__version__} with sandbox isolation "
             f"level {level} ({ISOLATION_NOTES.get(level, level)})."

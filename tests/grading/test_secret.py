@@ -94,8 +94,11 @@ def test_without_a_secret_the_summary_says_hidden_tests_are_predictable(tmp_path
     shutil.copy(CORRECT, tmp_path / "subs" / "ann" / "cnn.py")
     result = invoke("grade", tmp_path / "subs", "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
-    assert "predictable" in " ".join(result.stdout.split())
-    assert "predictable" in read_json(tmp_path / "out" / "ann" / "results.json")["output"]
+    assert "predictable" in " ".join(result.stdout.split())  # the instructor's summary
+    # Students read results.json: telling them their hidden tests are predictable invites it.
+    output = read_json(tmp_path / "out" / "ann" / "results.json")["output"]
+    assert "predictable" not in output and "assignment's own seed" not in output
+    assert "tests (" in output and " hidden)" in output, output
 
 
 def test_with_a_secret_the_summary_says_so_and_scores_stay_full(tmp_path, monkeypatch):

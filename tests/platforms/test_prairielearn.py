@@ -147,3 +147,17 @@ def test_a_hostile_submission_reads_and_writes_nothing_of_the_grader(setup_dir: 
     assert "SUCCEEDED" not in data["output"]
     for attempt in ("read tests", "read data", "read course files", "write results"):
         assert f"{attempt} denied" in data["output"], attempt
+
+
+def test_without_a_secret_only_the_grader_log_says_hidden_tests_are_predictable(tmp_path: Path) -> None:
+    root = tmp_path / "grade"
+    shutil.copytree(EXAMPLES / "alice_correct", root / "student")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CNNQUIZ_")}
+    env.update(PL_GRADE_ROOT=str(root), CNNQUIZ_ISOLATION=forced_level())
+    run = subprocess.run([sys.executable, "-m", "cnnquiz.platforms.prairielearn", "--root", str(root),
+                          "--assignment", resolve_assignment("cnn").source], env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    text = (root / "results" / "results.json").read_text(encoding="utf-8")
+    assert json.loads(text)["score"] == 1.0
+    assert "predictable" not in text and "predictable" in run.stderr
