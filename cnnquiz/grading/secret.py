@@ -17,6 +17,7 @@ in ``cnnquiz check`` and in CI.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from dataclasses import dataclass
@@ -48,8 +49,24 @@ class CourseSecret:
 
     @property
     def fingerprint(self) -> str:
-        """A one-way digest that changes when the secret changes (for ``--resume``)."""
-        return hashlib.sha256(b"cnnquiz course secret\0" + self.value.encode("utf-8")).hexdigest()
+        """A digest that changes when the secret changes (for ``--resume``), too slow to guess secrets from.
+
+        It reaches every ``results.json`` (through ``assignment_sha256``), which students
+        see beside the assignment file, so a fast hash would let anyone test guesses of
+        a weak secret offline at billions a second. scrypt (:data:`SCRYPT_PARAMETERS`,
+        16 MiB and tens of milliseconds a guess) makes that impractical; it is derived
+        once per process and secret.
+        """
+        return _scrypt_fingerprint(self.value)
+
+
+SCRYPT_PARAMETERS = {"salt": b"cnnquiz-resume", "n": 2**14, "r": 8, "p": 1}
+"""The key derivation of :attr:`CourseSecret.fingerprint` (changing it regrades everything once on ``--resume``)."""
+
+
+@functools.lru_cache(maxsize=8)
+def _scrypt_fingerprint(value: str) -> str:
+    return hashlib.scrypt(value.encode("utf-8", "surrogateescape"), **SCRYPT_PARAMETERS, dklen=32).hex()
 
 
 def load_secret(assignment: Assignment) -> CourseSecret | None:

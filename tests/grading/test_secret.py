@@ -124,6 +124,22 @@ def test_resume_regrades_when_the_secret_changes(cnn, monkeypatch):
     assert len({first, second, Grader(cnn).digest}) == 3
 
 
+def test_the_secret_reaches_results_only_through_a_slow_key_derivation(cnn, monkeypatch):
+    """results.json carries assignment_sha256: guessing a weak secret from it must cost an scrypt per guess."""
+    import hashlib
+
+    from cnnquiz.grading.secret import CourseSecret
+
+    expected = hashlib.scrypt(b"one", salt=b"cnnquiz-resume", n=2**14, r=8, p=1, dklen=32).hex()
+    assert CourseSecret("one", SECRET_ENV).fingerprint == expected
+    assert CourseSecret("two", SECRET_ENV).fingerprint != expected
+    monkeypatch.setenv(SECRET_ENV, "one")
+    digest = Grader(cnn).digest
+    fast = hashlib.sha256(b"cnnquiz course secret\0one").hexdigest()  # what a fast fingerprint would be
+    assert digest == hashlib.sha256(f"{cnn.digest()} public_only=False secret={expected}".encode()).hexdigest()
+    assert digest != hashlib.sha256(f"{cnn.digest()} public_only=False secret={fast}".encode()).hexdigest()
+
+
 def test_the_secret_file_is_relative_to_the_assignment(tmp_path, monkeypatch):
     monkeypatch.delenv(SECRET_ENV, raising=False)
     data = yaml.safe_load(SHIPPED.read_text())
