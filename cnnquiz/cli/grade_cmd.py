@@ -134,6 +134,10 @@ def grade(
     if junit_xml is not None:
         write_junit(junit_xml, summary.results)
     _print_batch(summary, out, part, grader)
+    if summary.others:
+        err_console.print(f"warning: {out} also holds the results.json of {summary.others} students not in this run; "
+                          f"they are not in its {GRADES_FILE} and {REPORT_FILE} (cnnquiz merge combines runs)",
+                          highlight=False, soft_wrap=True, markup=False)
     gradebook_after_grading(out, gradebook, roster, late_policy)
 
 

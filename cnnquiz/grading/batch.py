@@ -10,7 +10,11 @@ same assignment), grades a deterministic ``Shard`` of the class, and writes
 Failure isolation: whatever goes wrong while grading, writing or reporting one student
 (an exception anywhere, a ``results.json`` that cannot be written, a folder tree too
 deep to hash) becomes that student's ``grader_error`` row; the gradebook is always
-written. Only a missing submissions folder or an unwritable output folder stops the run.
+written. Only a missing or empty submissions folder (no student folder: nothing to grade,
+and nothing is written) or an unwritable output folder stops the run. The gradebook
+lists the students of this run only; students recorded in the output folder by another
+run (another shard, a subset graded with ``resume``) are counted in
+:attr:`BatchSummary.others`, not mixed in (``cnnquiz merge`` combines runs).
 A folder whose name is not valid UTF-8 is graded under its escaped id
 (:func:`cnnquiz.sanitize.escape_name`, which round-trips).
 """
@@ -97,6 +101,7 @@ class BatchSummary:
     reused: int = 0  # skipped by resume (unchanged since their recorded result)
     seconds: float = 0.0
     isolation: str = ""
+    others: int = 0  # students with a results.json in the output folder who are not in this run
 
 
 def _check_writable(out_dir: Path) -> None:
@@ -126,12 +131,15 @@ def grade_batch(
     Raises
     ------
     GradingError
-        When the submissions folder does not exist or the output cannot be written.
+        When the submissions folder does not exist or holds no student folder, or when
+        the output cannot be written.
     """
     started = time.perf_counter()
     out = Path(out_dir)
     # An output folder inside the submissions folder (--out submissions/grades) is not a student.
     folders = [folder for folder in find_students(submissions_dir) if folder.resolve() != out.resolve()]
+    if not folders:  # an empty class: grading cannot run, and an existing gradebook must stay
+        raise GradingError(f"{submissions_dir}: no student folder in it (one folder per student); nothing graded")
     if shard is not None:
         folders = [folder for folder in folders if folder.name in shard]
     # OUT_DIR/<student>/ sits beside OUT_DIR/grades.csv: a student named like an output
@@ -188,6 +196,7 @@ def grade_batch(
     executor.shutdown(wait=True)
     summary.results = [results[ids[folder]] for folder in folders]
     reports.write_gradebook(out, summary.results)
+    summary.others = _recorded_elsewhere(out, set(ids.values()))
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -198,6 +207,15 @@ def _unchanged(recorded: Path, folder: Path, grader: Grader) -> StudentResult | 
     if previous is None or previous.grader_error or previous.assignment_sha256 != grader.digest:
         return None
     return previous if previous.submission_sha256 == _safe_hash(folder) else None
+
+
+def _recorded_elsewhere(out: Path, students: set[str]) -> int:
+    """How many ``out/<student>/results.json`` belong to students not in ``students``."""
+    try:
+        return sum(1 for entry in out.iterdir() if entry.name not in students and not entry.name.startswith(".")
+                   and (entry / reports.RESULTS_FILE).is_file())
+    except OSError:  # only a warning depends on it
+        return 0
 
 
 def default_jobs() -> int:

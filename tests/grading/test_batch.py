@@ -9,6 +9,9 @@ import pytest
 from buggy import CORRECT
 from grading_helpers import EXAMPLES, FAST, read_json
 
+from typer.testing import CliRunner
+
+from cnnquiz.cli import app
 from cnnquiz.errors import GradingError
 from cnnquiz.grading import grader as grader_module
 from cnnquiz.grading.reports import read_student
@@ -17,6 +20,7 @@ from cnnquiz.grading.results import StudentStatus, TestStatus
 from cnnquiz.grading.sandbox import IsolationLevel
 
 
+runner = CliRunner()
 CLASS = [folder.name for folder in find_students(EXAMPLES)]  # the shipped example students
 
 
@@ -66,6 +70,39 @@ def test_a_student_named_like_an_output_file_is_refused_before_grading(grader, t
     with pytest.raises(GradingError, match="student folder 'grades.csv' has the name of an output file"):
         grade_batch(subs, tmp_path / "out", grader, jobs=1)
     assert not (tmp_path / "out" / "alice").exists()
+
+
+def test_an_empty_class_cannot_be_graded_and_leaves_the_gradebook_alone(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    shutil.copytree(EXAMPLES / "alice_correct", subs / "alice")
+    assert runner.invoke(app, ["grade", str(subs), "--out", str(out), "-j", "1"]).exit_code == 0
+    before = {name: (out / name).read_bytes() for name in ("grades.csv", "report.json")}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not a student")
+    result = runner.invoke(app, ["grade", str(empty), "--out", str(out)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"error: {empty}: no student folder in it (one folder per student); nothing graded" in result.output
+    assert {name: (out / name).read_bytes() for name in before} == before
+    fresh = runner.invoke(app, ["grade", str(empty), "--out", str(tmp_path / "fresh")])
+    assert fresh.exit_code != 0 and not (tmp_path / "fresh").exists()
+
+
+def test_students_recorded_by_another_run_are_named_not_mixed_in(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    shutil.copytree(EXAMPLES / "alice_correct", subs / "alice")
+    shutil.copytree(EXAMPLES / "alice_correct", subs / "bob")
+    assert runner.invoke(app, ["grade", str(subs), "--out", str(out), "-j", "2"]).exit_code == 0
+    subset = tmp_path / "subset"
+    shutil.copytree(subs / "alice", subset / "alice")
+    result = runner.invoke(app, ["grade", str(subset), "--out", str(out), "--resume"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "also holds the results.json of 1 students not in this run" in said and "cnnquiz merge" in said
+    assert [row.split(",")[0] for row in (out / "grades.csv").read_text().splitlines()[1:]] == ["alice"]
+    assert (out / "bob" / "results.json").is_file()  # kept: merge can still combine it
+    again = runner.invoke(app, ["grade", str(subs), "--out", str(out), "--resume"])
+    assert again.exit_code == 0 and "not in this run" not in again.output
 
 
 def test_submission_hash_follows_everything_graded(tmp_path):
