@@ -25,14 +25,21 @@ def _umask() -> int:
 _NEW_FILE_MODE = 0o666 & ~_umask()
 
 
-def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically, creating parent directories."""
+def write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None) -> Path:
+    """Write ``data`` to ``path`` atomically, creating parent directories.
+
+    ``mode`` ``None`` keeps the mode of the file replaced (a new file gets what a plain
+    ``open`` gives under the umask); an explicit ``mode`` (``0o600`` for a course secret)
+    is set on the temporary file before any data is written, so the content is never
+    readable by more users than ``mode`` allows, not even for a moment.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = _NEW_FILE_MODE
+    if mode is None:
+        try:
+            mode = target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = _NEW_FILE_MODE
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         os.fchmod(fd, mode)
@@ -50,9 +57,12 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     return target
 
 
-def write_text(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to ``path`` atomically, creating parent directories (no newline translation)."""
-    return write_bytes(path, text.encode(encoding))
+def write_text(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8", mode: int | None = None) -> Path:
+    """Write ``text`` to ``path`` atomically, creating parent directories (no newline translation).
+
+    ``mode`` as in :func:`write_bytes`.
+    """
+    return write_bytes(path, text.encode(encoding), mode=mode)
 
 
 def write_json(path: str | os.PathLike[str], obj: Any, *, indent: int | None = 2) -> Path:

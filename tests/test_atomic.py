@@ -60,3 +60,30 @@ def test_unencodable_text_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(UnicodeEncodeError):
         write_text(tmp_path / "out.txt", "\udcff")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_explicit_mode_is_set_before_any_data_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cnnquiz.atomic as atomic
+
+    modes_at_open: list[int] = []
+    real_fdopen = os.fdopen
+
+    def fdopen(fd, *args, **kwargs):  # the moment the data starts to flow
+        modes_at_open.append(os.fstat(fd).st_mode & 0o777)
+        return real_fdopen(fd, *args, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "fdopen", fdopen)
+    mask = os.umask(0)  # a plain open() would make the file world-readable
+    try:
+        old = tmp_path / "course-secret.txt"
+        old.write_text("old")
+        old.chmod(0o644)  # an explicit mode wins over the replaced file's
+        atomic.write_text(old, "s3cret\n", mode=0o600)
+        atomic.write_bytes(tmp_path / "new" / "assignment.yaml", b"seed: 1\n", mode=0o600)
+        atomic.write_text(tmp_path / "run", "#!/bin/sh\n", mode=0o755)
+    finally:
+        os.umask(mask)
+    assert modes_at_open == [0o600, 0o600, 0o755]
+    assert old.stat().st_mode & 0o777 == 0o600 and old.read_text() == "s3cret\n"
+    assert (tmp_path / "new" / "assignment.yaml").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "run").stat().st_mode & 0o777 == 0o755
