@@ -13,6 +13,7 @@ from cnnquiz.errors import GradingError
 from cnnquiz.grading.assignment import DEFAULT_ASSIGNMENT, resolve_assignment
 from cnnquiz.platforms import gradescope, prairielearn
 from cnnquiz.platforms.bundle import bundle_parts, temporary_workdir
+from cnnquiz.platforms.templates import PRIVATE_IMAGE_NOTE
 
 __all__ = ["autograder", "gradescope_bundle", "prairielearn_setup", "classroom_points"]
 
@@ -59,7 +60,7 @@ def prairielearn_setup(
         written = prairielearn.write_setup(out, parts, budget_s=time_budget)
     console.print(f"Wrote {written}/ (cnnquiz {parts.wheel_version}, assignment {parts.assignment.name}, "
                   f"{parts.secret_note}). Build and push its image, then add info.json.snippet to the question's "
-                  "info.json.", highlight=False, soft_wrap=True)
+                  f"info.json. {PRIVATE_IMAGE_NOTE}", highlight=False, soft_wrap=True)
 
 
 @autograder.command("classroom")

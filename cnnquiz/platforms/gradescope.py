@@ -58,14 +58,17 @@ def _entry(name: str, mode: int) -> zipfile.ZipInfo:
 
 def write_bundle(out: str | Path, parts: BundleParts, *, budget_s: float = DEFAULT_BUDGET_S,
                  memory_mb: int = DEFAULT_MEMORY_MB) -> Path:
-    """Write the Gradescope autograder zip to ``out`` (atomically) and return its path."""
+    """Write the Gradescope autograder zip to ``out`` (atomically, mode 0600: it holds the secret)."""
     out = Path(out)
     values = {"VERSION": parts.wheel_version, "WHEEL": parts.wheel.name, "ASSIGNMENT": BUNDLED_ASSIGNMENT,
               "BUDGET": f"{budget_s:g}", "MEMORY": int(memory_mb)}
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")  # beside the target, so os.replace is atomic
     try:
-        with zipfile.ZipFile(partial, "w") as bundle:
+        # The zip holds the assignment and the course secret: readable by its owner only, from the first byte.
+        partial.unlink(missing_ok=True)
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as raw, \
+                zipfile.ZipFile(raw, "w") as bundle:
             bundle.writestr(_entry("setup.sh", _EXECUTABLE), fill(GRADESCOPE_SETUP, **values))
             bundle.writestr(_entry("run_autograder", _EXECUTABLE), fill(GRADESCOPE_RUN, **values))
             for name, content in parts.files.items():

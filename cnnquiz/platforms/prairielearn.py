@@ -40,18 +40,21 @@ _PL_TIMEOUT_S = 60
 
 
 def write_setup(out_dir: str | Path, parts: BundleParts, *, budget_s: float = DEFAULT_BUDGET_S) -> Path:
-    """Write the external-grader folder (Dockerfile, entry point, wheel, assignment, info.json)."""
+    """Write the external-grader folder (Dockerfile, entry point, wheel, assignment, info.json).
+
+    The assignment and the course secret are written with mode 0600 from the start; the
+    image built from the folder carries them, so it belongs in a private registry
+    repository only (:data:`~cnnquiz.platforms.templates.PRIVATE_IMAGE_NOTE`).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     values = {"VERSION": parts.wheel_version, "WHEEL": parts.wheel.name, "ASSIGNMENT": BUNDLED_ASSIGNMENT,
               "BUDGET": f"{budget_s:g}", "PRIVATE": sorted(parts.files)}
     atomic.write_text(out / "Dockerfile", fill(PRAIRIELEARN_DOCKERFILE, **values))
-    entry = atomic.write_text(out / "cnnquiz-grade", fill(PRAIRIELEARN_ENTRYPOINT, **values))
-    entry.chmod(0o755)
+    atomic.write_text(out / "cnnquiz-grade", fill(PRAIRIELEARN_ENTRYPOINT, **values), mode=0o755)
     shutil.copyfile(parts.wheel, out / parts.wheel.name)
-    for name, content in parts.files.items():
-        (out / name).write_bytes(content)
-        (out / name).chmod(0o600)
+    for name, content in parts.files.items():  # the assignment and the secret: private from the first byte
+        atomic.write_bytes(out / name, content, mode=0o600)
     options = {"externalGradingOptions": {"enabled": True, "image": "YOUR_ORG/cnnquiz-grader",
                                           "entrypoint": ENTRYPOINT, "timeout": _PL_TIMEOUT_S}}
     atomic.write_json(out / "info.json.snippet", options)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import shlex
 
-__all__ = ["GRADESCOPE_SETUP", "GRADESCOPE_RUN", "PRAIRIELEARN_DOCKERFILE", "PRAIRIELEARN_ENTRYPOINT", "fill"]
+__all__ = ["GRADESCOPE_SETUP", "GRADESCOPE_RUN", "PRAIRIELEARN_DOCKERFILE", "PRAIRIELEARN_ENTRYPOINT",
+           "PRIVATE_IMAGE_NOTE", "fill"]
 
 _PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
 
@@ -30,6 +31,13 @@ def _text(value: object) -> str:
     if isinstance(value, (list, tuple)):  # several words, each quoted
         return " ".join(shlex.quote(str(item)) for item in value)
     return shlex.quote(value) if isinstance(value, str) else str(value)
+
+
+PRIVATE_IMAGE_NOTE = (
+    "The image carries the hidden tests' seed and the course secret (when bundled): push it only to a PRIVATE "
+    "registry repository, never a public one."
+)
+"""Said wherever the PrairieLearn image is built or pushed (the Dockerfile, the command's output, the docs)."""
 
 
 GRADESCOPE_SETUP = """\
@@ -101,6 +109,10 @@ exit 0
 
 PRAIRIELEARN_DOCKERFILE = """\
 # PrairieLearn external grader for cnnquiz (written by cnnquiz {{VERSION}}).
+# PRIVATE IMAGE: it carries the assignment (the seed of the hidden tests) and, when
+# bundled, the course secret. Anyone who can pull it can compute every student's hidden
+# tests. Push it only to a PRIVATE registry repository (e.g. a private Docker Hub
+# repository that PrairieLearn is given access to), never to a public one.
 # Build and push:  docker build -t YOUR_ORG/cnnquiz-grader . && docker push YOUR_ORG/cnnquiz-grader
 FROM python:3.12-slim
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends bubblewrap \\

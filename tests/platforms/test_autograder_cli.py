@@ -32,6 +32,8 @@ def test_prairielearn_writes_the_folder(tmp_path: Path, fake_wheel: Path) -> Non
                                    "--out", str(tmp_path / "pl")])
     assert run.exit_code == 0, run.output
     assert (tmp_path / "pl" / "Dockerfile").is_file()
+    said = " ".join(run.output.split())
+    assert "push it only to a PRIVATE registry repository, never a public one" in said, said
 
 
 def test_a_missing_wheel_is_one_line_on_stderr(tmp_path: Path) -> None:

@@ -83,6 +83,17 @@ def test_a_course_secret_travels_in_the_bundle(tmp_path: Path, fake_wheel: Path)
         assert zipped.read(BUNDLED_ASSIGNMENT).decode().endswith("\nsecret_file: course-secret.txt\n")
 
 
+def test_the_zip_with_the_secret_is_readable_by_its_owner_only(tmp_path: Path, fake_wheel: Path) -> None:
+    mask = os.umask(0)  # where a plain open() would make it world-readable
+    try:
+        bundle = gradescope.write_bundle(tmp_path / "a.zip", _parts(fake_wheel, secret="s3cret"))
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(bundle.stat().st_mode) == 0o600
+    assert zipfile.ZipFile(bundle).read("course-secret.txt") == b"s3cret\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip", "wheels"]  # no partial file left
+
+
 def test_with_a_course_secret_each_student_gets_their_own_hidden_tests(tmp_path: Path, fake_wheel: Path) -> None:
     bundle = gradescope.write_bundle(tmp_path / "a.zip", _parts(fake_wheel, secret="course secret"))
     hidden = {}

@@ -161,3 +161,23 @@ def test_without_a_secret_only_the_grader_log_says_hidden_tests_are_predictable(
     text = (root / "results" / "results.json").read_text(encoding="utf-8")
     assert json.loads(text)["score"] == 1.0
     assert "predictable" not in text and "predictable" in run.stderr
+
+
+def test_the_assignment_and_secret_are_private_from_the_first_byte(
+        tmp_path: Path, fake_wheel: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = resolve_assignment("cnn")
+    parts = BundleParts(wheel=fake_wheel, wheel_version="0.1.0", assignment=spec,
+                        assignment_text=Path(spec.source).read_bytes(), secret="s3cret")
+    # No chmod after the fact may be what makes them private: a reader could open them in between.
+    monkeypatch.setattr(Path, "chmod", lambda self, mode: None)
+    mask = os.umask(0)
+    try:
+        out = prairielearn.write_setup(tmp_path / "pl", parts)
+    finally:
+        os.umask(mask)
+    for name in (BUNDLED_ASSIGNMENT, "course-secret.txt"):
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o600, name
+    assert (out / "course-secret.txt").read_text(encoding="utf-8") == "s3cret\n"
+    assert stat.S_IMODE((out / "cnnquiz-grade").stat().st_mode) == 0o755
+    header = (out / "Dockerfile").read_text(encoding="utf-8").split("FROM ")[0]
+    assert "Push it only to a PRIVATE registry repository" in header and "course secret" in header
