@@ -184,7 +184,7 @@ def unsafe_isolation(isolation: IsolationLevel | None = None) -> str:
     Raises
     ------
     CnnquizError
-        When ``CNNQUIZ_ISOLATION`` names no level or a level that does not work here.
+        When ``CNNQUIZ_ISOLATION`` names no isolation level.
     """
     if isolation is not None or forced_level() is not None:
         return ""
@@ -197,7 +197,7 @@ def unsafe_isolation(isolation: IsolationLevel | None = None) -> str:
         f"({tried}), and at rlimits the submission would run as root and could read the hidden tests and the "
         "course secret. Instructor: install bubblewrap in the image (setup.sh / the Dockerfile do it where apt "
         "exists), or use a Python interpreter readable by other users so the uid level works, or set "
-        f"{ENV_VAR}=rlimits to accept the risk"
+        f"{ENV_VAR}=rlimits to accept the risk. This is not a verdict on your code: please tell your instructor"
     )
 
 
