@@ -155,15 +155,15 @@ def check_value(case: TestCase, got: Any) -> str | None:
     )
 
 
-def _diagnose(case: TestCase, got: Any) -> mistakes.Mistake | None:
+def _diagnose(case: TestCase, got: Any) -> list[mistakes.Mistake]:
+    """Every catalogue mistake whose value equals ``got`` (several when they give the same value)."""
     exact = case.returns in (ReturnKind.INTEGER, ReturnKind.SHAPE)
     rtol, atol = (0.0, 0.0) if exact else (case.tolerance.rtol, case.tolerance.atol)
-    found = [
+    return [
         mistakes.CATALOGUE[key]
         for key, value in case.mistaken.items()
         if mistakes.values_match(got, value, rtol=rtol, atol=atol)
     ]
-    return mistakes.combine(found)
 
 
 _CALL_PROBLEMS = {
@@ -181,6 +181,7 @@ def judge(case: TestCase, outcome: CallOutcome, *, no_credit: str | None = None)
     """The verdict on one test from the sandbox's raw outcome."""
     call = f"input: {show_call(case)}"
     expected = f"expected: {show_value(case.expected)}"
+    found: list[mistakes.Mistake] = []  # the diagnosed catalogue mistakes, recorded apart
     if outcome.status is CallStatus.OK:
         problem = check_value(case, outcome.value)
         lines = [call, expected, f"got: {show_value(outcome.value)}"]
@@ -189,7 +190,8 @@ def judge(case: TestCase, outcome: CallOutcome, *, no_credit: str | None = None)
         else:
             status, summary = TestStatus.FAILED, problem
             lines.append(f"problem: {problem}")
-            mistake = _diagnose(case, outcome.value)
+            found = _diagnose(case, outcome.value)
+            mistake = mistakes.combine(found)  # the student reads them together ("a, or b")
             if mistake is not None:
                 lines.append(f"likely mistake: {mistake.name}. {mistake.explanation}")
                 summary = f"{problem} ({mistake.name})"
@@ -209,6 +211,7 @@ def judge(case: TestCase, outcome: CallOutcome, *, no_credit: str | None = None)
     return TestResult(
         name=case.name, function=case.function, public=case.public, score=score, max_score=case.points,
         status=status, output="\n".join(lines), summary=summary, seconds=float(outcome.seconds or 0.0),
+        mistakes=tuple(m.key for m in found),
     )
 
 

@@ -6,7 +6,7 @@ text is XML 1.0, ``grades.csv`` is written by :mod:`cnnquiz.gradebook` (formula-
 cells, scores to 2 places). ``--resume`` and ``merge`` rebuild the gradebook from the
 per-student ``results.json`` files, which are the one record of a grade. Formats are
 fixed by the contract (section 4); ``report.json`` adds an ``isolation`` key to each
-student, and JUnit XML has one ``testsuite`` per student whose ``isolation`` property
+student and a ``mistakes`` list (the diagnosed catalogue keys) to each test, and JUnit XML has one ``testsuite`` per student whose ``isolation`` property
 names the sandbox isolation level.
 """
 

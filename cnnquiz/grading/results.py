@@ -2,7 +2,8 @@
 
 A student's ``results.json`` (Gradescope's autograder format) is the one record of a
 student's grade: it carries everything else in ``extra_data`` (the function each test
-exercised, the detailed test status, the isolation level, the submission's content hash),
+exercised, the detailed test status, the catalogue keys of the mistakes diagnosed, the
+isolation level, the submission's content hash),
 so that the gradebook, ``--resume`` and ``cnnquiz merge`` are rebuilt from these files
 alone.
 """
@@ -63,6 +64,9 @@ class TestResult:
     output: str  # input, expected, got, and the mistake's name when one matches
     summary: str = ""  # one line: what went wrong (for JUnit messages and CI annotations)
     seconds: float = 0.0
+    # The catalogue keys (cnnquiz.mistakes.CATALOGUE) the wrong value matches, each on its
+    # own: several when mistakes give the same value and cannot be told apart.
+    mistakes: tuple[str, ...] = ()
 
     def gradescope(self) -> dict[str, Any]:
         return {
@@ -78,6 +82,7 @@ class TestResult:
                 "public": self.public,
                 "summary": self.summary,
                 "seconds": round(self.seconds, 4),
+                "mistakes": list(self.mistakes),
             },
         }
 
@@ -94,6 +99,7 @@ class TestResult:
             output=str(data.get("output", "")),
             summary=str(extra.get("summary", "")),
             seconds=float(extra.get("seconds", 0.0)),
+            mistakes=tuple(str(key) for key in extra.get("mistakes") or ()),
         )
 
     def report_entry(self) -> dict[str, Any]:
@@ -105,6 +111,7 @@ class TestResult:
             "max_score": number(self.max_score),
             "status": self.status.value,
             "output": self.output,
+            "mistakes": list(self.mistakes),
         }
 
 

@@ -3,10 +3,15 @@
 Two producers write the folders a class report reads (contract sections 4 and 7):
 
 - ``cnnquiz grade`` writes ``report.json``: one entry per student whose ``tests`` are the
-  items; a test's group is the student function it exercised, and a named mistake is
-  the ``likely mistake:`` line of its ``output``.
+  items; a test's group is the student function it exercised, and its named mistakes
+  are its ``mistakes`` list of catalogue keys (a report.json written before that field
+  existed: the ``likely mistake:`` line of its ``output``).
 - ``cnnquiz grade-answers`` writes ``<student>.json``: one per student whose
-  ``questions`` carry a ``template``, a ``topic``, a ``credit`` and a ``mistake`` key.
+  ``questions`` carry a ``template``, a ``topic``, a ``credit`` and a ``mistake`` key
+  (catalogue keys joined by ``+`` when several give the same value).
+
+Mistakes that give the same value cannot be told apart; a student showing them counts
+once for each catalogue key, and only catalogue keys count.
   Students draw different variants of a template (and different question ids), so the
   item is the *template*: its variants are pooled, and the variant (the prompt) is kept
   for the per-template view.
@@ -24,7 +29,8 @@ from typing import Any
 from cnnquiz.errors import CnnquizError
 from cnnquiz.mistakes import CATALOGUE
 
-__all__ = ["ReportError", "Source", "ItemScore", "StudentRecord", "ClassData", "load_class", "mistakes_in_output"]
+__all__ = ["ReportError", "Source", "ItemScore", "StudentRecord", "ClassData", "load_class", "mistakes_in_output",
+           "catalogue_keys"]
 
 _REPORT_FILE = "report.json"
 _MISTAKE_PREFIX = "likely mistake: "
@@ -86,8 +92,8 @@ class ClassData:
 def mistakes_in_output(output: str) -> tuple[str, ...]:
     """The catalogue keys a test's ``output`` names on its ``likely mistake:`` line.
 
-    Several mistakes that give the same value are named together (``"a, or b"``);
-    the result then keeps them together as one key ``"a+b"``, as the diagnosis does.
+    Only for a ``report.json`` written before its tests carried ``mistakes``. Several
+    mistakes that give the same value are named together (``"a, or b"``): each is one key.
 
     >>> mistakes_in_output("got: 27\\nlikely mistake: you forgot the +1. The number ...")
     ('forgot_plus_one',)
@@ -103,9 +109,24 @@ def mistakes_in_output(output: str) -> tuple[str, ...]:
             match = re.search(rf"(?:^|, or ){re.escape(name)}(?=\.|, or |$)", head)
             if match:
                 found[key] = match.start()
-        keys = sorted(found, key=found.get)
-        return ("+".join(keys),) if keys else ()
+        return tuple(sorted(found, key=found.get))
     return ()
+
+
+def catalogue_keys(value: Any) -> tuple[str, ...]:
+    """The catalogue keys in a ``mistakes`` list or a ``mistake`` text (``"a+b"``), each
+    once, in order; anything that is not a catalogue key is dropped.
+
+    >>> catalogue_keys("forgot_plus_one+padding_once"), catalogue_keys(["kernel_flipped", "typo"])
+    (('forgot_plus_one', 'padding_once'), ('kernel_flipped',))
+    """
+    if isinstance(value, str):
+        parts = value.split("+")
+    elif isinstance(value, list):
+        parts = [str(part) for part in value]
+    else:  # None: no mistake named
+        parts = []
+    return tuple(dict.fromkeys(key for key in parts if key in CATALOGUE))
 
 
 def _read_json(path: Path) -> Any:
@@ -133,8 +154,10 @@ def _code_student(entry: Any, where: str) -> StudentRecord:
         at = f"{where}.tests[{number}]"
         if not isinstance(test, dict) or "name" not in test:
             raise ReportError(f"{at}: a test needs a 'name'")
-        mistake = test.get("mistake")
-        found = (str(mistake),) if mistake else mistakes_in_output(str(test.get("output", "")))
+        if "mistakes" in test:
+            found = catalogue_keys(test["mistakes"])
+        else:  # a report.json from before the field: the feedback names them
+            found = mistakes_in_output(str(test.get("output", "")))
         items.append(ItemScore(str(test["name"]), str(test.get("function") or test["name"]),
                                _number(test.get("score", 0), at), _number(test.get("max_score", 0), at), found))
     return StudentRecord(str(entry["student"]), str(entry.get("status", "graded")),
@@ -150,10 +173,9 @@ def _answers_student(data: Any, path: Path) -> StudentRecord:
         at = f"{path}: questions[{number}]"
         if not isinstance(question, dict) or "template" not in question:
             raise ReportError(f"{at}: a question needs a 'template'")
-        mistake = question.get("mistake")
         items.append(ItemScore(str(question["template"]), str(question.get("topic") or "?"),
                                _number(question.get("credit", 0), at), 1.0,
-                               (str(mistake),) if mistake else (), str(question.get("prompt", ""))))
+                               catalogue_keys(question.get("mistake")), str(question.get("prompt", ""))))
     return StudentRecord(str(data["student"]), str(data.get("status", "graded")),
                          _number(data.get("score", 0), str(path)), _number(data.get("max_score", 0), str(path)),
                          tuple(items))

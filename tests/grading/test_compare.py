@@ -100,6 +100,19 @@ def test_a_wrong_value_that_a_mistake_gives_is_named(cases):
     assert result.summary == "wrong value: expected 28, got 27 (you forgot the +1)"
 
 
+def test_mistakes_that_give_the_same_value_are_named_together_and_recorded_apart():
+    # size 10, kernel 3, padding 1: right is 10; no +1 gives 9, and so does padding on one side.
+    padded = {**MINI["functions"][0], "tests": [{"name": "padded", "args": {"size": 10, "kernel_size": 3, "padding": 1}}]}
+    case, = build_cases(parse_assignment({"name": "mini", "functions": [padded]}))
+    result = judge(case, outcome(value=9))
+    assert "likely mistake: you forgot the +1, or padding counts on both sides" in result.output
+    assert result.mistakes == ("forgot_plus_one", "padding_once")
+    assert result.report_entry()["mistakes"] == ["forgot_plus_one", "padding_once"]
+    assert result.gradescope()["extra_data"]["mistakes"] == ["forgot_plus_one", "padding_once"]
+    assert type(result).from_gradescope(result.gradescope()) == result  # results.json keeps them
+    assert judge(case, outcome(value=10)).mistakes == () and judge(case, outcome(value=4)).mistakes == ()
+
+
 def test_nan_from_a_naive_softmax_is_named_as_overflow(cases):
     result = judge(cases["softmax"], outcome(value=[math.nan, math.nan]))
     assert "likely mistake: softmax without max-subtraction overflows" in result.output

@@ -34,7 +34,8 @@ def golden(name: str, text: str) -> None:
 
 def _test(name: str, function: str, score: float, max_score: float, mistake: str | None = None) -> dict[str, Any]:
     return {"name": name, "function": function, "score": score, "max_score": max_score,
-            "status": "passed" if score == max_score else "failed", "output": _OUTPUT[mistake]}
+            "status": "passed" if score == max_score else "failed", "output": _OUTPUT[mistake],
+            "mistakes": [mistake] if mistake else []}
 
 
 def code_class(folder: Path) -> Path:

@@ -90,11 +90,49 @@ def test_discrimination_is_undefined_when_everybody_scores_the_same(tmp_path: Pa
     assert report.items[0].flags == ("very easy (facility > 0.9)",)
 
 
+def _counts(folder: Path) -> list[dict]:
+    return class_report(load_class(folder)).contract_json()["mistakes"]
+
+
+def test_mistakes_come_from_the_structured_field_one_count_per_catalogue_key(tmp_path: Path) -> None:
+    folder = code_class(tmp_path / "out")
+    data = json.loads((folder / "report.json").read_text())
+    # ann: two indistinguishable mistakes on C; bob: the field wins over the prose, an unknown key is dropped.
+    data[0]["tests"][2].update(score=0, mistakes=["forgot_plus_one", "padding_once"])
+    data[1]["tests"][2]["mistakes"] = ["padding_once", "not_a_catalogue_key"]
+    data[2]["tests"][1]["mistakes"] = []  # cat's B: the field named nothing, whatever the output says
+    (folder / "report.json").write_text(json.dumps(data))
+    assert _counts(folder) == [{"mistake": "forgot_plus_one", "students": 2}, {"mistake": "padding_once", "students": 2},
+                               {"mistake": "kernel_flipped", "students": 1}]
+
+
+def test_a_compound_mistake_counts_once_for_each_key_in_old_reports_and_answer_sheets(tmp_path: Path) -> None:
+    old = code_class(tmp_path / "old")
+    data = json.loads((old / "report.json").read_text())
+    for entry in data:  # as written before tests carried "mistakes": the likely-mistake line is read
+        for test in entry["tests"]:
+            del test["mistakes"]
+    data[0]["tests"][2].update(score=0, output="got: 9\nlikely mistake: you forgot the +1, or padding counts on both "
+                                              "sides. The number of positions ...")
+    (old / "report.json").write_text(json.dumps(data))
+    keys = {m["mistake"] for m in _counts(old)}
+    assert keys == {"forgot_plus_one", "kernel_flipped", "padding_once"}
+    assert {m["mistake"]: m["students"] for m in _counts(old)}["forgot_plus_one"] == 3
+
+    sheets = answers_class(tmp_path / "answers")
+    al = json.loads((sheets / "al.json").read_text())
+    al["questions"][1]["mistake"] = "pool_stride_one+not_a_catalogue_key"
+    al["questions"][2]["mistake"] = "forgot_plus_one+padding_once"
+    (sheets / "al.json").write_text(json.dumps(al))
+    assert _counts(sheets) == [{"mistake": "forgot_plus_one", "students": 2}, {"mistake": "pool_stride_one", "students": 2},
+                               {"mistake": "padding_once", "students": 1}]
+
+
 @pytest.mark.parametrize(
     ("output", "keys"),
     [
         ("likely mistake: you forgot the +1. The number of positions ...", ("forgot_plus_one",)),
-        ("x\nlikely mistake: you forgot the +1, or padding counts on both sides. ...", ("forgot_plus_one+padding_once",)),
+        ("x\nlikely mistake: you forgot the +1, or padding counts on both sides. ...", ("forgot_plus_one", "padding_once")),
         ("expected: 1\ngot: 2\nproblem: wrong value", ()),
     ],
 )
