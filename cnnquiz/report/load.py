@@ -9,12 +9,12 @@ Two producers write the folders a class report reads (contract sections 4 and 7)
 - ``cnnquiz grade-answers`` writes ``<student>.json``: one per student whose
   ``questions`` carry a ``template``, a ``topic``, a ``credit`` and a ``mistake`` key
   (catalogue keys joined by ``+`` when several give the same value).
-
-Mistakes that give the same value cannot be told apart; a student showing them counts
-once for each catalogue key, and only catalogue keys count.
   Students draw different variants of a template (and different question ids), so the
   item is the *template*: its variants are pooled, and the variant (the prompt) is kept
   for the per-template view.
+
+Mistakes that give the same value cannot be told apart; a student showing them counts
+once for each catalogue key, and only catalogue keys count.
 """
 
 from __future__ import annotations
