@@ -63,7 +63,7 @@ def test_unencodable_text_leaves_no_file(tmp_path: Path) -> None:
 
 
 def test_an_explicit_mode_is_set_before_any_data_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import cnnquiz.atomic as atomic
+    from cnnquiz import atomic
 
     modes_at_open: list[int] = []
     real_fdopen = os.fdopen
