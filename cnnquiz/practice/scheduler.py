@@ -4,11 +4,15 @@ The model is replayed from the answer history (a pure function of it; nothing el
 stored), then one template is chosen:
 
 1. **Revisit.** A mastered topic not asked for :data:`REVISIT_AFTER` questions comes back
-   once, so mastery fades from the mix but is checked.
+   once, so mastery fades from the mix but is checked. **Explore.** A topic never asked
+   yet comes up once :data:`EXPLORE_EVERY` answers have passed without a new one, so
+   reviews and mistake weights cannot keep it away for good.
 2. **Review (Leitner, 1972).** A template answered wrongly goes to box 1 and comes back
    :data:`INTERVALS` ``[1]`` questions later, with new numbers (same template, new
    seed); each right answer moves it up a box (longer interval); out of the last box it
-   has graduated. The most overdue card in the lowest box is asked first.
+   has graduated. The most overdue card in the lowest box is asked first, but never more
+   than :data:`MAX_REVIEWS_IN_A_ROW` reviews in a row: a student who keeps missing must
+   still meet the topics they have not seen (the next step then draws).
 3. **Otherwise, weighted draw.** Each topic has an Elo rating (Elo 1978; for learners,
    Pelánek 2016): after an answer with credit ``c`` on a question of difficulty ``d``,
    ``R += K * (c - P)`` with ``P = 1 / (1 + 10 ** ((D[d] - R) / 400))``. Mastery is ``P``
@@ -38,6 +42,7 @@ from cnnquiz.practice.history import Attempt
 __all__ = [
     "Choice", "LearnerModel", "TopicState", "replay", "choose", "mastery", "target_difficulty",
     "INTERVALS", "ITEM_RATING", "START_RATING", "K_FACTOR", "DECAY", "BOOST", "FLOOR", "MASTERED", "REVISIT_AFTER",
+    "MAX_REVIEWS_IN_A_ROW", "EXPLORE_EVERY",
 ]
 
 #: Questions until a card in box b comes back (box 5 and beyond: graduated).
@@ -50,6 +55,8 @@ BOOST = 1.5
 FLOOR = 0.05
 MASTERED = 0.8
 REVISIT_AFTER = 20
+MAX_REVIEWS_IN_A_ROW = 2
+EXPLORE_EVERY = 4
 _FIT = (1.0, 0.35, 0.1)
 _REPEAT = 0.25
 
@@ -85,13 +92,18 @@ class LearnerModel:
     mistakes: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     now: int = 0  # answers so far
     last_template: str | None = None
+    reviews_in_a_row: int = 0  # answers at the end of the history that were due Leitner cards
+    since_new_topic: int = 0  # answers since the last one on a topic asked for the first time
 
 
 def replay(attempts: Sequence[Attempt]) -> LearnerModel:
     """The learner model after ``attempts`` (oldest first)."""
     model = LearnerModel()
     for index, attempt in enumerate(attempts):
+        card = model.cards.get(attempt.template)
+        model.reviews_in_a_row = model.reviews_in_a_row + 1 if card is not None and card[1] <= index else 0
         topic = model.topics[attempt.topic]
+        model.since_new_topic = 0 if topic.answered == 0 else model.since_new_topic + 1
         expected = 1.0 / (1.0 + 10.0 ** ((ITEM_RATING.get(attempt.difficulty, 1000.0) - topic.rating) / 400.0))
         credit = 0.0 if attempt.status == "skipped" else float(attempt.credit)
         topic.rating += K_FACTOR * (credit - expected)
@@ -168,8 +180,12 @@ def choose(model: LearnerModel, templates: Sequence[Template], *, seed: int, ste
         topic = stale[0][1]
         chosen = _draw([t for t in templates if t.topic == topic], model, rng)
         return Choice(chosen.id, question_seed, f"revisit: {topic} is mastered; a check that it stays so")
+    unseen = sorted({t.topic for t in templates} - {topic for topic, state in model.topics.items() if state.answered})
+    if unseen and model.since_new_topic >= EXPLORE_EVERY:
+        chosen = _draw([t for t in templates if t.topic in unseen], model, rng)
+        return Choice(chosen.id, question_seed, f"new topic: {chosen.topic}")
     due = sorted((box, at, tid) for tid, (box, at) in model.cards.items() if at <= model.now and tid in by_id)
-    if due:
+    if due and model.reviews_in_a_row < MAX_REVIEWS_IN_A_ROW:
         box, at, tid = due[0]
         late = model.now - at + INTERVALS[box]
         ago = f"{late} question{'s' if late != 1 else ''} ago"

@@ -9,7 +9,7 @@ import pytest
 from cnnquiz.bank import load_bank
 from cnnquiz.practice.history import Attempt
 from cnnquiz.practice.scheduler import (
-    INTERVALS, MASTERED, REVISIT_AFTER, choose, mastery, replay, target_difficulty,
+    INTERVALS, MASTERED, MAX_REVIEWS_IN_A_ROW, REVISIT_AFTER, choose, mastery, replay, target_difficulty,
 )
 
 
@@ -128,3 +128,15 @@ def test_the_order_templates_come_in_does_not_change_the_choice(templates) -> No
     forward = [choose(replay(history), templates, seed=9, step=s).template for s in range(8)]
     backward = [choose(replay(history), templates[::-1], seed=9, step=s).template for s in range(8)]
     assert forward == backward
+
+
+def test_a_student_who_keeps_missing_still_meets_every_topic(templates) -> None:
+    # Always wrong on output_size: its missed cards fall due all the time. Reviews must
+    # not take every slot, or the topics not yet seen never come up.
+    topics = {"conv_params", "output_size", "pool_size", "activations"}
+    allowed = [t for t in templates if t.topic in topics]
+    history = [_answer(t, "wrong", "forgot_plus_one") for t in allowed if t.topic == "output_size"]
+    chosen = _simulate(history, allowed, 20, status=lambda t: "wrong" if t.topic == "output_size" else "correct")
+    assert {t.topic for t, _ in chosen} == topics
+    reviews = "".join("r" if choice.reason.startswith("review") else "." for _, choice in chosen)
+    assert "r" * (MAX_REVIEWS_IN_A_ROW + 1) not in reviews and "r" in reviews, reviews
