@@ -33,29 +33,60 @@ _BARE_TYPER = (
 )
 
 
+# The floor of any command that takes an argument and needs numpy: what typer and numpy
+# cost before cnnquiz does anything (typer 0.29 adds pydantic here; see pyproject.toml).
+_TYPER_ARGS = (
+    "import typer\n"
+    "app = typer.Typer()\n"
+    "@app.command()\ndef one(name: str, count: int = 3) -> None:\n"
+    "    import numpy\n"
+    "@app.command()\ndef two() -> None: pass\n"
+    "app()\n"
+)
+
+
 def _cnnquiz() -> list[str]:
-    script = shutil.which("cnnquiz")
-    return [script] if script else [sys.executable, "-m", "cnnquiz"]
+    # The entry script beside this interpreter, never a PATH wrapper such as a pyenv shim
+    # (a bash script that costs ~50 ms before Python starts, which the baseline never pays).
+    script = Path(sys.executable).parent / "cnnquiz"
+    if script.is_file():
+        return [str(script)]
+    found = shutil.which("cnnquiz")
+    return [found] if found else [sys.executable, "-m", "cnnquiz"]
 
 
-def _cases() -> dict[str, tuple[list[str], bytes]]:
+_NO_CACHE = {"CNNQUIZ_NO_CACHE": "1"}
+
+
+def _cases() -> dict[str, tuple]:
     cli = _cnnquiz()
     return {
         "import numpy (baseline)": ([sys.executable, "-c", "import numpy"], b""),
         # What any typer app with rich help costs: the floor for ``cnnquiz --help``.
         "bare typer app --help": ([sys.executable, "-c", _BARE_TYPER, "--help"], b""),
+        "typer command with args + numpy": ([sys.executable, "-c", _TYPER_ARGS, "one", "x"], b""),
         "cnnquiz --help": (cli + ["--help"], b""),
         # The first question is shown, then "quit" ends the quiz with the score so far.
         "cnnquiz quiz (first question)": (cli + ["quiz", "--seed", "1", "--count", "5"], b"quit\n"),
+        # The same without the validated-bank cache (a first run, or a changed bank).
+        "cnnquiz quiz, no bank cache": (cli + ["quiz", "--seed", "1", "--count", "5"], b"quit\n", _NO_CACHE),
         "cnnquiz summary vgg16": (cli + ["summary", "vgg16"], b""),
         "cnnquiz check (correct cnn.py)": (cli + ["check", str(CORRECT)], b""),
     }
 
 
-def _time(argv: list[str], stdin: bytes) -> float:
+# PYTHONDONTWRITEBYTECODE (set on some machines) would make a checkout compile every
+# cnnquiz module at every start, which no installed wheel does: the warm-up run writes
+# the bytecode instead.
+_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+_ENV["COLUMNS"] = "100"
+
+
+def _time(argv: list[str], stdin: bytes, extra_env: dict[str, str] | None = None) -> float:
+    env = {**_ENV, **extra_env} if extra_env else _ENV
     start = time.perf_counter()
     subprocess.run(argv, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   check=False, env={**os.environ, "COLUMNS": "100"})
+                   check=False, env=env)
     return time.perf_counter() - start
 
 
@@ -65,8 +96,8 @@ def main() -> None:
     args = parser.parse_args()
     cases = _cases()
     times: dict[str, list[float]] = {name: [] for name in cases}
-    for argv, stdin in cases.values():  # warm the file cache once
-        _time(argv, stdin)
+    for case in cases.values():  # warm the file cache, the bytecode and the bank cache once
+        _time(*case)
     for round_ in range(args.rounds):
         names = list(cases)
         if round_ % 2:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -30,6 +31,8 @@ __all__ = [
     "generate_paper",
     "question_seed",
     "PREFERRED_DRAWS",
+    "PaperPlan",
+    "plan_paper",
 ]
 
 #: Valid draws tried (at most) to find one where every listed mistake is distinguishable.
@@ -198,6 +201,53 @@ def question_seed(paper_seed: int, index: int, template_id: str) -> int:
     return derive_seed(paper_seed, index, template_id)
 
 
+@dataclass(frozen=True)
+class PaperPlan:
+    """A paper before any number is drawn: its seed and which template each question uses.
+
+    Each question depends only on its template and :func:`question_seed`, so question
+    ``i`` can be generated when it is asked: the quiz shows question 1 without waiting for
+    the other nine.
+    """
+
+    seed: int
+    student: str | None
+    count: int
+    topics: tuple[str, ...]
+    templates: tuple[Template, ...]
+
+    def question(self, index: int) -> Question:
+        """Question ``index`` (1-based), as :func:`generate_paper` makes it."""
+        template = self.templates[index - 1]
+        return generate_question(template, question_seed(self.seed, index, template.id), f"q{index}")
+
+    def questions(self) -> Iterator[Question]:
+        """The questions in order, each generated when the iterator reaches it."""
+        return (self.question(index) for index in range(1, len(self.templates) + 1))
+
+    def paper(self, questions: Sequence[Question] | None = None) -> Paper:
+        """The :class:`Paper`: of all questions, or of the first ones already generated."""
+        chosen = list(self.questions()) if questions is None else list(questions)
+        return Paper(seed=self.seed, student=self.student, count=self.count, topics=list(self.topics),
+                     questions=chosen)
+
+
+def plan_paper(
+    bank: Bank,
+    *,
+    seed: int | None = None,
+    student: str | None = None,
+    count: int = 10,
+    topics: Sequence[str] = (),
+    difficulty: int | None = None,
+) -> PaperPlan:
+    """The :class:`PaperPlan` of :func:`generate_paper` (same parameters)."""
+    if seed is None:
+        seed = student_seed(student) if student is not None else secrets.randbits(32)
+    chosen = select_templates(bank, seed=seed, count=count, topics=topics, difficulty=difficulty)
+    return PaperPlan(seed=seed, student=student, count=count, topics=tuple(topics), templates=tuple(chosen))
+
+
 def generate_paper(
     bank: Bank,
     *,
@@ -225,10 +275,5 @@ def generate_paper(
     difficulty : int, optional
         Only templates of this difficulty (1-3).
     """
-    if seed is None:
-        seed = student_seed(student) if student is not None else secrets.randbits(32)
-    chosen = select_templates(bank, seed=seed, count=count, topics=topics, difficulty=difficulty)
-    questions = [
-        generate_question(t, question_seed(seed, i, t.id), f"q{i}") for i, t in enumerate(chosen, start=1)
-    ]
-    return Paper(seed=seed, student=student, count=count, topics=list(topics), questions=questions)
+    return plan_paper(bank, seed=seed, student=student, count=count, topics=topics,
+                      difficulty=difficulty).paper()

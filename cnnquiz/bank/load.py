@@ -6,7 +6,8 @@ Every problem becomes one line naming the file, the template and the field::
 
 ``yaml.safe_load`` (libyaml's C loader when present) then ``model_validate``
 (copier's habit); ``YAMLError`` and ``ValidationError`` are caught separately and
-re-raised as :class:`BankError`.
+re-raised as :class:`BankError`. A directory's result is kept in a per-user cache
+(:mod:`cnnquiz.bank.cache`) until one of its files, or cnnquiz, changes.
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-import yaml
 from pydantic import ValidationError
 
 from cnnquiz.bank._checks import semantic_problems
+from cnnquiz.bank.cache import cached_dir_problems
 from cnnquiz.bank.schema import Template, TemplateFile
 from cnnquiz.errors import BankError
 from cnnquiz.paths import shipped_templates_dir
-from cnnquiz.yamlfile import describe_yaml_error, safe_load, validation_problems
 
 __all__ = ["Bank", "load_bank", "load_file", "file_problems", "bank_files", "collect"]
 
@@ -74,12 +74,19 @@ def bank_files(directory: Path) -> list[Path]:
 
 
 def _pydantic_lines(error: ValidationError) -> list[str]:
+    from cnnquiz.yamlfile import validation_problems
+
     problems = validation_problems(error, {"extra_forbidden": "unknown field"})
     return [f"{loc}: {msg}" if loc else msg for loc, msg in problems]
 
 
 def file_problems(path: Path, display: str | None = None) -> tuple[list[Template], list[str]]:
     """Load one file; return the valid templates and one line per problem."""
+    # PyYAML loads only here: a bank served from the cache parses no YAML.
+    import yaml
+
+    from cnnquiz.yamlfile import describe_yaml_error, safe_load
+
     where = display or Path(path).as_posix()
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -130,13 +137,18 @@ def _raise_first(problems: list[str]) -> None:
 
 
 def _dir_problems(directory: Path, shipped: bool) -> tuple[list[Template], list[str]]:
-    templates: list[Template] = []
-    problems: list[str] = []
-    for path in bank_files(directory):
-        found, bad = file_problems(path, _display(directory, path, shipped))
-        templates.extend(found)
-        problems.extend(bad)
-    return templates, problems
+    files = bank_files(directory)
+
+    def compute() -> tuple[list[Template], list[str]]:
+        templates: list[Template] = []
+        problems: list[str] = []
+        for path in files:
+            found, bad = file_problems(path, _display(directory, path, shipped))
+            templates.extend(found)
+            problems.extend(bad)
+        return templates, problems
+
+    return cached_dir_problems(directory, shipped, files, compute)
 
 
 def collect(dirs: Sequence[Path], *, shipped: Path | None) -> tuple[list[Template], list[str]]:

@@ -62,7 +62,9 @@ __all__ = [
     "FORMAT_SPECS",
 ]
 
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+# defer_build: a bank served from the cache (cnnquiz.bank.cache) is unpickled, never
+# validated, so a quiz need not build these validators at all (~5 ms).
+_STRICT = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 #: Rules that draw a value at random (or fix it); the first four are cnnquiz.draws rules.
 DRAW_RULES = ("value", "choices", "range", "real", "matrix", "network_layer")
@@ -339,7 +341,7 @@ class ChoiceOptions(BaseModel):
 class Template(BaseModel):
     """One question template. ``source`` (the file) is set by the loader."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)
     topic: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)
     difficulty: int = Field(ge=1, le=3)
@@ -367,5 +369,5 @@ class Template(BaseModel):
 
 
 class TemplateFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     templates: list[Any] = Field(min_length=1)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Iterable, List, Optional
 
 import typer
 from rich.prompt import IntPrompt, Prompt
@@ -48,6 +48,12 @@ def _generate(bank: Any, **options: Any) -> Paper:
     return generate_paper(bank, **options)
 
 
+def _plan(bank: Any, **options: Any) -> Any:
+    from cnnquiz.bank.generate import plan_paper
+
+    return plan_paper(bank, **options)
+
+
 def _setup(bank: Any, topics: List[str], difficulty: Optional[int], count: Optional[int]) -> tuple[list[str], Optional[int], int]:
     """Ask for what the flags did not say (only at a terminal)."""
     if not topics:
@@ -80,15 +86,21 @@ def _setup(bank: Any, topics: List[str], difficulty: Optional[int], count: Optio
     return topics, difficulty, count
 
 
-def _run(paper: Paper, interactive: bool, bank: Any = None) -> list[Graded]:
-    from cnnquiz.explain.show import can_explain, explain_answered
-
+def _run(questions: Iterable[Question], count: int, interactive: bool,
+         bank: Any = None) -> tuple[list[Graded], list[Question]]:
+    """Ask each question as it comes (the plan generates it only then); returns the
+    graded answers and the questions asked."""
     graded: list[Graded] = []
-    count = len(paper.questions)
     answered: list[Question] = []  # 'explain' at the next prompt explains the last one
-    words = {"explain": lambda: explain_answered(answered[-1] if answered else None, bank, console)}
+
+    def explain_last() -> Any:
+        from cnnquiz.explain.show import explain_answered  # only once asked: not before question 1
+
+        return explain_answered(answered[-1] if answered else None, bank, console)
+
+    words = {"explain": explain_last}
     try:
-        for number, question in enumerate(paper.questions, 1):
+        for number, question in enumerate(questions, 1):
             console.print(question_panel(question, number, count))
             if question.kind is AnswerKind.MATRIX and interactive:
                 console.print(Text("(one row per line, an empty line to finish)", style="dim"))
@@ -97,11 +109,17 @@ def _run(paper: Paper, interactive: bool, bank: Any = None) -> list[Graded]:
                                  answer=text, verdict=verdict))
             console.print(verdict_panel(verdict, question))
             answered.append(question)
-            if interactive and can_explain(question):
+            if interactive and _can_explain(question):
                 console.print(Text("(type 'explain' at the next prompt to see it step by step)", style="dim"))
     except STOP_SIGNALS:
         print_stopped(len(graded), count)
-    return graded
+    return graded, answered
+
+
+def _can_explain(question: Question) -> bool:
+    from cnnquiz.explain.show import can_explain
+
+    return can_explain(question)
 
 
 @app.command("quiz")
@@ -130,18 +148,18 @@ def quiz(
             return
     if seed is None and student is None:
         seed = secrets.randbelow(1_000_000)
-    paper = _generate(bank, seed=seed, student=student, count=count or 10,
-                      topics=tuple(topics), difficulty=difficulty)
-    replay = f"--student {student}" if student is not None else f"--seed {paper.seed}"
+    plan = _plan(bank, seed=seed, student=student, count=count or 10,
+                 topics=tuple(topics), difficulty=difficulty)
+    replay = f"--student {student}" if student is not None else f"--seed {plan.seed}"
     console.print(Text.assemble(
-        ("cnnquiz", "bold cyan"), f"  {len(paper.questions)} questions (replay with {replay}). ",
+        ("cnnquiz", "bold cyan"), f"  {len(plan.templates)} questions (replay with {replay}). ",
         ("Type 'skip' to skip a question; Ctrl-D or 'quit' stops.", "dim"),
     ))
-    graded = _run(paper, interactive, bank)
+    graded, asked = _run(plan.questions(), len(plan.templates), interactive, bank)
     if record and graded:
         from cnnquiz.cli.practice_cmd import record_quiz_answers
 
-        record_quiz_answers(paper, graded)
+        record_quiz_answers(plan.paper(asked), graded)
     if graded:
         console.print(score_table(graded))
         console.print(summary_line(graded))

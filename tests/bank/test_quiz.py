@@ -195,3 +195,33 @@ def test_no_shipped_quizzes_on_the_given_bank_alone() -> None:
                    "\n".join(_keys(paper)) + "\n")
     assert result.exit_code == 0, result.output
     assert "Score: 3 / 3 (100%)" in result.output
+
+
+def test_each_question_is_generated_only_when_it_is_asked(monkeypatch) -> None:
+    from cnnquiz.bank import generate as generate_module
+
+    made: list[str] = []
+    real = generate_module.generate_question
+
+    def counting(template, seed, qid="q1"):
+        made.append(qid)
+        return real(template, seed, qid)
+
+    monkeypatch.setattr(generate_module, "generate_question", counting)
+    paper = _paper(3)
+    made.clear()
+    result = _quiz([*OPTIONS, "--seed", "3"], format_key(paper.questions[0]) + "\nquit\n")
+    assert result.exit_code == 0, result.output
+    assert made == ["q1", "q2"]  # the first was answered; the second was shown, then quit
+    assert "Stopped after 1 of 4 questions" in result.output
+
+
+def test_a_plan_makes_the_same_paper_as_generate_paper() -> None:
+    from cnnquiz.bank.generate import plan_paper
+
+    bank = load_bank()
+    for seed in (0, 1, 77):
+        plan = plan_paper(bank, seed=seed, count=6)
+        assert plan.paper() == generate_paper(bank, seed=seed, count=6)
+        first_two = [plan.question(1), plan.question(2)]
+        assert plan.paper(first_two).questions == generate_paper(bank, seed=seed, count=6).questions[:2]
