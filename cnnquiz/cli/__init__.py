@@ -19,7 +19,7 @@ COMMANDS: dict[str, CommandEntry] = {
     "generate": ("bank_cmd", "Write a paper (and its key) as JSON, Markdown, Moodle XML, GIFT or Canvas QTI."),
     "grade-answers": ("quiz_cmd", "Grade typed answer sheets into a gradebook."),
     "grade": ("grade_cmd", "Grade a folder of student submissions in a sandbox."),
-    "check": ("grade_cmd", "Run the public tests on one student's code (for CI)."),
+    "check": ("check_cmd", "Run the public tests on one student's code (for CI)."),
     "merge": ("grade_cmd", "Combine the outputs of sharded grading runs."),
     "summary": ("summary_cmd", "Per-layer output shapes and parameters of a network."),
     "bank": ("bank_cmd", "Check question banks."),

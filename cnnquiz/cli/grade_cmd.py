@@ -1,4 +1,4 @@
-"""``cnnquiz grade``, ``cnnquiz check`` and ``cnnquiz merge``: grade student code.
+"""``cnnquiz grade`` and ``cnnquiz merge``: grade a class's code (``check``: ``check_cmd``).
 
 Every text that came from a student (ids, outputs, messages) passes
 :func:`cnnquiz.sanitize.for_terminal` before it reaches the screen: escape sequences are
@@ -7,9 +7,6 @@ shown, not run, and console markup is printed as typed.
 
 from __future__ import annotations
 
-import ast
-import math
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Optional
@@ -26,30 +23,21 @@ from cnnquiz.cli.gradebook_cmd import (
     check_gradebook_options,
     gradebook_after_grading,
 )
-from cnnquiz.errors import GradingError
 from cnnquiz.grading.assignment import DEFAULT_ASSIGNMENT, resolve_assignment
 from cnnquiz.grading.batch import BatchSummary, Grader, Shard, grade_batch
-from cnnquiz.grading.notebook import NotebookError, find_notebook
-from cnnquiz.grading.reports import GRADES_FILE, REPORT_FILE, github_annotations, merge_outputs, write_junit
-from cnnquiz.grading.results import StudentResult, StudentStatus, TestStatus, number
+from cnnquiz.grading.reports import GRADES_FILE, REPORT_FILE, merge_outputs, write_junit
+from cnnquiz.grading.results import StudentResult, StudentStatus, number
 from cnnquiz.grading.sandbox import IsolationLevel
-from cnnquiz.grading.sandbox.scan import parse_python
 from cnnquiz.grading.secret import PREDICTABLE_NOTE
 from cnnquiz.sanitize import for_terminal
 
-__all__ = ["grade", "check", "merge"]
+__all__ = ["grade", "merge", "ISOLATION_HELP", "ASSIGNMENT_HELP", "points"]
 
-_ASSIGNMENT_HELP = "A shipped assignment's name or an assignment YAML file."
-_ISOLATION_HELP = "Sandbox isolation level (default: the strongest available)."
-_MARKS = {
-    TestStatus.PASSED: "[green]passed[/]",
-    TestStatus.FAILED: "[red]failed[/]",
-    TestStatus.ERROR: "[red]error[/]",
-    TestStatus.TIMEOUT: "[red]timeout[/]",
-}
+ASSIGNMENT_HELP = "A shipped assignment's name or an assignment YAML file."
+ISOLATION_HELP = "Sandbox isolation level (default: the strongest available)."
 
 
-def _points(value: float) -> str:
+def points(value: float) -> str:
     return str(number(value))
 
 
@@ -64,7 +52,7 @@ def _failures_by_function(result: StudentResult) -> str:
 
 def _row(result: StudentResult) -> tuple[str, ...]:
     status = "[red]error[/]" if result.status is StudentStatus.ERROR else "graded"
-    return (for_terminal(result.student), _points(result.score), _points(result.max_score), status,
+    return (for_terminal(result.student), points(result.score), points(result.max_score), status,
             for_terminal(_failures_by_function(result)))
 
 
@@ -96,8 +84,8 @@ def grade(
     junit_xml: Optional[Path] = typer.Option(None, "--junit-xml", help="Also write JUnit XML (one testsuite per student)."),
     resume: bool = typer.Option(False, "--resume", help="Skip students whose submission is unchanged since their recorded result."),
     shard: Optional[str] = typer.Option(None, "--shard", help="Grade only shard K of N (K/N); combine with cnnquiz merge."),
-    assignment: str = typer.Option(DEFAULT_ASSIGNMENT, "--assignment", "-a", help=_ASSIGNMENT_HELP),
-    isolation: Optional[IsolationLevel] = typer.Option(None, "--isolation", help=_ISOLATION_HELP, case_sensitive=False),
+    assignment: str = typer.Option(DEFAULT_ASSIGNMENT, "--assignment", "-a", help=ASSIGNMENT_HELP),
+    isolation: Optional[IsolationLevel] = typer.Option(None, "--isolation", help=ISOLATION_HELP, case_sensitive=False),
     gradebook: Optional[str] = typer.Option(None, "--gradebook", help=GRADEBOOK_HELP),
     roster: Optional[Path] = typer.Option(None, "--roster", help=ROSTER_HELP),
     late_policy: Optional[Path] = typer.Option(None, "--late-policy", help=LATE_HELP),
@@ -157,92 +145,6 @@ def _print_batch(summary: BatchSummary, out: Path, part: Shard | None, grader: G
         hidden = ("Hidden tests were drawn for each student from the course secret." if grader.secret
                   else f"Note: {PREDICTABLE_NOTE}.")
         console.print(hidden, highlight=False, soft_wrap=True, markup=False)
-
-
-def _min_score(text: str | None) -> tuple[float, bool] | None:
-    """``"12"`` -> ``(12.0, False)``, ``"80%"`` -> ``(80.0, True)``; checked before grading starts."""
-    if text is None:
-        return None
-    body = text.strip()
-    percent = body.endswith("%")
-    try:
-        value = float(body[:-1] if percent else body)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise GradingError(f"--min-score {text!r}: expected points (e.g. 12) or a percentage (e.g. 80%)")
-    return value, percent
-
-
-def _threshold(min_score: tuple[float, bool] | None, max_score: float) -> float | None:
-    if min_score is None:
-        return None
-    value, percent = min_score
-    return value / 100 * max_score if percent else value
-
-
-def _def_lines(source: Path) -> dict[str, int]:
-    if source.suffix != ".py":
-        return {}  # a notebook: the feedback names the cell and line instead
-    try:
-        tree = parse_python(source.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError, MemoryError, RecursionError):  # hostile nesting too
-        return {}
-    return {node.name: node.lineno for node in tree.body if isinstance(node, ast.FunctionDef)}
-
-
-@app.command("check")
-@cli_errors
-def check(
-    path: Path = typer.Argument(Path("."), help="The folder with your cnn.py or notebook (or the file itself)."),
-    min_score: Optional[str] = typer.Option(None, "--min-score", help="Pass at this score: points (12) or a percentage (80%)."),
-    junit_xml: Optional[Path] = typer.Option(None, "--junit-xml", help="Also write JUnit XML."),
-    assignment: str = typer.Option(DEFAULT_ASSIGNMENT, "--assignment", "-a", help=_ASSIGNMENT_HELP),
-    isolation: Optional[IsolationLevel] = typer.Option(None, "--isolation", help=_ISOLATION_HELP, case_sensitive=False),
-) -> None:
-    """Run the public tests on one submission; exit 0 when they all pass (or --min-score is reached)."""
-    wanted = _min_score(min_score)
-    spec = resolve_assignment(assignment)
-    folder = path.parent if path.is_file() else path
-    if not folder.is_dir():
-        raise GradingError(f"{path}: no such folder")
-    grader = Grader(spec, public_only=True, isolation=isolation)
-    result = grader.grade(folder)
-    threshold = _threshold(wanted, result.max_score)
-
-    table = Table(title=f"Public tests of {spec.filename}", title_justify="left")
-    table.add_column("test", overflow="fold")
-    table.add_column("result")
-    table.add_column("points", justify="right")
-    for test in result.tests:
-        table.add_row(for_terminal(test.name), _MARKS[test.status], f"{_points(test.score)}/{_points(test.max_score)}")
-    console.print(table)
-    for test in result.failed:
-        console.rule(f"[red]{for_terminal(test.name)}", align="left")
-        console.print(for_terminal(test.output, markup=False), markup=False, highlight=False, soft_wrap=True)
-    console.print(for_terminal(result.output, markup=False), markup=False, highlight=False, soft_wrap=True)
-    if junit_xml is not None:
-        write_junit(junit_xml, [result])
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        source = _graded_file(folder, spec.filename)
-        for command in github_annotations(result, os.path.relpath(source), _def_lines(source)):
-            typer.echo(command)
-    all_passed = result.status is StudentStatus.GRADED and not result.failed
-    passed = all_passed or (threshold is not None and result.score >= threshold - 1e-9)
-    verdict = "[green]PASS[/]" if passed else "[red]FAIL[/]"
-    goal = f" (needed {_points(threshold)})" if threshold is not None else ""
-    console.print(f"{verdict} {_points(result.score)}/{_points(result.max_score)} points{goal}")
-    console.print(f"cnnquiz check runs the {len(result.tests)} public tests only; {grader.hidden_tests} hidden tests "
-                  "run only when your course grades the submission (cnnquiz grade).", highlight=False, soft_wrap=True)
-    raise typer.Exit(0 if passed else 1)
-
-
-def _graded_file(folder: Path, filename: str) -> Path:
-    """The file the annotations point to: ``cnn.py``, or the notebook graded in its place."""
-    try:
-        return find_notebook(folder, filename) or folder / filename
-    except NotebookError:
-        return folder / filename
 
 
 @app.command("merge")

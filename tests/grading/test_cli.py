@@ -207,3 +207,46 @@ def test_the_shipped_workflow_runs_check_with_junit():
     run = next(step["run"] for step in steps if "cnnquiz check" in step.get("run", ""))
     assert "--junit-xml cnnquiz-results.xml" in run and "--min-score" in run
     assert (REPO / "docs" / "github-actions.md").read_text(encoding="utf-8").count("cnnquiz-check.yml") >= 2
+
+
+def test_check_names_the_same_default_assignment_as_the_library():
+    from cnnquiz.cli import check_cmd
+    from cnnquiz.grading.assignment import DEFAULT_ASSIGNMENT
+
+    assert check_cmd.DEFAULT_ASSIGNMENT == DEFAULT_ASSIGNMENT
+
+
+def test_check_probes_the_isolation_level_while_it_draws_the_tests(monkeypatch):
+    """The probe starts before the tests are drawn, and check's own detection reuses it."""
+    from cnnquiz.grading.sandbox import detect
+
+    order = []
+    real_probe, real_build = detect._probe, __import__("cnnquiz.grading.grader", fromlist=["x"]).build_cases
+
+    def probe(level):
+        order.append(f"probe {level.value}")
+        return real_probe(level)
+
+    def build(*args, **kwargs):
+        order.append("draw tests")
+        return real_build(*args, **kwargs)
+
+    detect.reset_detection()
+    monkeypatch.setattr(detect, "_probe", probe)
+    monkeypatch.setattr("cnnquiz.grading.grader.build_cases", build)
+    try:
+        result = invoke("check", EXAMPLES / "alice_correct")
+    finally:
+        detect.reset_detection()
+    assert result.exit_code == 0, result.output
+    probes = [step for step in order if step.startswith("probe")]
+    assert order.index(probes[0]) < order.index("draw tests")
+    assert len(probes) == len(set(probes))  # each level probed once, by the background thread
+
+
+def test_a_bad_assignment_leaves_no_probe_running(tmp_path):
+    import threading
+
+    result = invoke("check", EXAMPLES / "alice_correct", "--assignment", str(tmp_path / "missing.yaml"))
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert not [t for t in threading.enumerate() if t.name == "cnnquiz-isolation-probe"]

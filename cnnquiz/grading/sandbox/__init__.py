@@ -53,7 +53,7 @@ Examples
 
 from __future__ import annotations
 
-from cnnquiz.grading.sandbox.detect import ENV_VAR, detect_isolation, reset_detection
+from cnnquiz.grading.sandbox.detect import ENV_VAR, detect_in_background, detect_isolation, reset_detection
 from cnnquiz.grading.sandbox.intake import submission_digest
 from cnnquiz.grading.sandbox.model import (
     TOTAL_TIME_S,
@@ -70,6 +70,7 @@ from cnnquiz.grading.sandbox.runner import DEFAULT_FORBIDDEN, SandboxStartError,
 __all__ = [
     "IsolationLevel",
     "detect_isolation",
+    "detect_in_background",
     "reset_detection",
     "ENV_VAR",
     "submission_digest",

@@ -28,7 +28,8 @@ from cnnquiz.grading.sandbox.scratch import Scratch
 from cnnquiz.grading.sandbox.session import OutputTail
 from cnnquiz.grading.sandbox.uids import lease_uid
 
-__all__ = ["ENV_VAR", "detect_isolation", "level_available", "why_unavailable", "reset_detection", "forced_level"]
+__all__ = ["ENV_VAR", "detect_isolation", "detect_in_background", "level_available", "why_unavailable",
+           "reset_detection", "forced_level"]
 
 ENV_VAR = "CNNQUIZ_ISOLATION"
 """Environment variable that forces the isolation level when ``--isolation`` is not given."""
@@ -95,6 +96,27 @@ def detect_isolation(preferred: IsolationLevel | None = None) -> IsolationLevel:
         if level_available(level):
             return level
     return IsolationLevel.RLIMITS
+
+
+def detect_in_background(preferred: IsolationLevel | None = None) -> threading.Thread:
+    """Start :func:`detect_isolation` in a thread and return it (already started).
+
+    The probe is a real sandbox (about 0.1 s, mostly waiting for its child), so it can run
+    while the caller imports and draws the tests: ``cnnquiz check`` pays for it once
+    instead of adding it. The caller's own :func:`detect_isolation` afterwards returns the
+    cached result, or waits for the probe under the lock, and raises whatever detection
+    raises; this thread never raises (the caller's call reports it).
+    """
+
+    def probe() -> None:
+        try:
+            detect_isolation(preferred)
+        except Exception:  # noqa: BLE001 - the caller's detect_isolation() raises it again
+            pass
+
+    thread = threading.Thread(target=probe, name="cnnquiz-isolation-probe", daemon=True)
+    thread.start()
+    return thread
 
 
 def _probe(level: IsolationLevel) -> str:

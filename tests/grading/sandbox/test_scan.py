@@ -64,7 +64,7 @@ def test_parse_python_raises_what_ast_parse_raises():
 
 
 @pytest.mark.parametrize("module", ["grading/sandbox/scan.py", "grading/notebook.py", "grading/assignment.py",
-                                    "cli/grade_cmd.py"])
+                                    "cli/grade_cmd.py", "cli/check_cmd.py"])
 def test_the_grader_parses_only_through_the_lock(module):
     text = (Path(cnnquiz.__file__).parent / module).read_text(encoding="utf-8")
     calls = re.findall(r"\bast\.parse\(|(?<![\w.])compile\(", text)
