@@ -115,9 +115,12 @@ def practice(
         session = PracticeSession(history, bank, tuple(topic or ()),
                                   seed if seed is not None else secrets.randbelow(1_000_000), uuid.uuid4().hex[:12])
         console.print(Text.assemble(
-            ("cnnquiz practice", "bold cyan"), f"  {count} questions, chosen from your history ({history.path}). ",
+            ("cnnquiz practice", "bold cyan"), f"  {count} questions, chosen from your history. ",
             ("'hint' shows the formula, 'explain' the last answer step by step, 'skip', 'quit'.", "dim"),
-        ), soft_wrap=True)
+        ))
+        # The path on a line of its own and never folded by us: a long one stays whole
+        # (one piece to copy), instead of being split mid-word inside the sentence above.
+        console.print(Text(f"history: {history.path}", style="dim"), soft_wrap=True, highlight=False)
         graded = _ask_loop(session, count, stdin_is_terminal())
         after = _masteries(history)
     if not graded:

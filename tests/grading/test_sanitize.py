@@ -74,6 +74,15 @@ def test_terminal_markup_is_printed_as_typed():
     assert console.file.getvalue().rstrip("\n") == hostile
 
 
+def test_the_cli_consoles_print_emoji_codes_as_typed():
+    from cnnquiz.cli._app import console, err_console
+
+    for target in (console, err_console):
+        with target.capture() as captured:
+            target.print(for_terminal("alice :smile: :thumbs_up:"))
+        assert "alice :smile: :thumbs_up:" in captured.get()
+
+
 @pytest.mark.parametrize("prefix", CSV_FORMULA_PREFIXES)
 def test_csv_cells_starting_a_formula_are_text(prefix):
     cell = for_csv_cell(f"{prefix}HYPERLINK(\"https://evil.example\",\"x\")")
