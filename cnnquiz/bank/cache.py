@@ -10,7 +10,7 @@ What is stored, per bank directory: the valid templates and the problem lines th
 - the cnnquiz, Python and pydantic versions;
 - size and modification time (ns) of every ``.py`` file of the installed ``cnnquiz``
   package (a changed validator in a checkout must not serve an old verdict);
-- the directory, whether it is the shipped one, and the relative path and SHA-256 of
+- which bank (the shipped one, or the resolved folder), and the relative path and SHA-256 of
   the content of each of its ``*.yaml`` / ``*.yml`` files (contents, not times: two
   writes of the same size within one clock tick have the same mtime; hashing the 180 KB
   of the shipped bank takes about 1 ms).
@@ -71,13 +71,22 @@ def _code_stamp() -> list[tuple[str, int, int]]:
     return sorted(found)
 
 
+def _place(directory: Path, shipped: bool) -> str:
+    """Which bank a cache file is for. The shipped bank is one whatever its folder: under a
+    zip import it is extracted to a new temporary folder by every process, and its
+    templates name it ``templates/...``, not by that folder."""
+    return "<shipped>" if shipped else f"dir:{directory.resolve()}"
+
+
 def _key(directory: Path, shipped: bool, files: Sequence[Path]) -> str:
     import pydantic
 
     from cnnquiz import __version__
 
     parts: list[Any] = [_FORMAT, __version__, sys.version, pydantic.VERSION, _code_stamp(),
-                        str(directory.resolve()), shipped]
+                        _place(directory, shipped),
+                        # problems and sources name a --bank folder as it was spelled
+                        None if shipped else directory.as_posix()]
     for path in files:
         parts.append((path.relative_to(directory).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).hexdigest()
@@ -129,7 +138,7 @@ def cached_dir_problems(directory: Path, shipped: bool, files: Sequence[Path],
         key = _key(directory, shipped, files)
     except OSError:  # a file vanished or is unreadable: the normal load reports it
         return compute()
-    name = hashlib.sha256(f"{directory.resolve()}|{shipped}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    name = hashlib.sha256(_place(directory, shipped).encode("utf-8", "surrogateescape")).hexdigest()[:32]
     path = folder / f"{name}.pickle"
     hit = _read(path, key)
     if hit is not None:

@@ -22,14 +22,15 @@ from cnnquiz.errors import GradingError
 from cnnquiz.grading.sandbox.detect import detect_in_background
 from cnnquiz.grading.sandbox.model import IsolationLevel
 
-__all__ = ["check", "DEFAULT_ASSIGNMENT"]
+__all__ = ["check", "DEFAULT_ASSIGNMENT", "ASSIGNMENT_HELP", "ISOLATION_HELP"]
 
 #: cnnquiz.grading.assignment.DEFAULT_ASSIGNMENT, without importing that module (and
 #: pydantic) before the probe starts; tests/grading/test_cli.py checks they agree.
 DEFAULT_ASSIGNMENT = "cnn"
 
-_ASSIGNMENT_HELP = "A shipped assignment's name or an assignment YAML file."
-_ISOLATION_HELP = "Sandbox isolation level (default: the strongest available)."
+# Shared with ``cnnquiz grade`` (grade_cmd imports them from here, the lighter module).
+ASSIGNMENT_HELP = "A shipped assignment's name or an assignment YAML file."
+ISOLATION_HELP = "Sandbox isolation level (default: the strongest available)."
 _MARKS = {"passed": "[green]passed[/]", "failed": "[red]failed[/]", "error": "[red]error[/]",
           "timeout": "[red]timeout[/]"}
 
@@ -86,8 +87,8 @@ def check(
     path: Path = typer.Argument(Path("."), help="The folder with your cnn.py or notebook (or the file itself)."),
     min_score: Optional[str] = typer.Option(None, "--min-score", help="Pass at this score: points (12) or a percentage (80%)."),
     junit_xml: Optional[Path] = typer.Option(None, "--junit-xml", help="Also write JUnit XML."),
-    assignment: str = typer.Option(DEFAULT_ASSIGNMENT, "--assignment", "-a", help=_ASSIGNMENT_HELP),
-    isolation: Optional[IsolationLevel] = typer.Option(None, "--isolation", help=_ISOLATION_HELP, case_sensitive=False),
+    assignment: str = typer.Option(DEFAULT_ASSIGNMENT, "--assignment", "-a", help=ASSIGNMENT_HELP),
+    isolation: Optional[IsolationLevel] = typer.Option(None, "--isolation", help=ISOLATION_HELP, case_sensitive=False),
 ) -> None:
     """Run the public tests on one submission; exit 0 when they all pass (or --min-score is reached)."""
     wanted = _min_score(min_score)

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cnnquiz.cli._app import app, cli_errors, console, err_console
+from cnnquiz.cli.check_cmd import ASSIGNMENT_HELP, ISOLATION_HELP
 from cnnquiz.cli.gradebook_cmd import (
     GRADEBOOK_HELP,
     LATE_HELP,
@@ -31,13 +32,11 @@ from cnnquiz.grading.sandbox import IsolationLevel
 from cnnquiz.grading.secret import PREDICTABLE_NOTE
 from cnnquiz.sanitize import for_terminal
 
-__all__ = ["grade", "merge", "ISOLATION_HELP", "ASSIGNMENT_HELP", "points"]
-
-ASSIGNMENT_HELP = "A shipped assignment's name or an assignment YAML file."
-ISOLATION_HELP = "Sandbox isolation level (default: the strongest available)."
+__all__ = ["grade", "merge"]
 
 
-def points(value: float) -> str:
+
+def _points(value: float) -> str:
     return str(number(value))
 
 
@@ -52,7 +51,7 @@ def _failures_by_function(result: StudentResult) -> str:
 
 def _row(result: StudentResult) -> tuple[str, ...]:
     status = "[red]error[/]" if result.status is StudentStatus.ERROR else "graded"
-    return (for_terminal(result.student), points(result.score), points(result.max_score), status,
+    return (for_terminal(result.student), _points(result.score), _points(result.max_score), status,
             for_terminal(_failures_by_function(result)))
 
 

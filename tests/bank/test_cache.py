@@ -158,3 +158,26 @@ def test_an_unwritable_cache_folder_still_loads(tmp_path, monkeypatch, counted):
     blocked.write_text("x", encoding="utf-8")
     monkeypatch.setenv(cache.CACHE_ENV, str(blocked))
     assert len(load_bank()) > 100
+
+
+def test_the_shipped_bank_has_one_cache_file_wherever_it_was_extracted(cache_root, tmp_path, monkeypatch, counted):
+    """A zip import extracts the shipped bank to a new folder in every process."""
+    import shutil
+
+    from cnnquiz import paths
+
+    shipped = paths.shipped_templates_dir()
+    for n in range(2):
+        copy = tmp_path / f"extracted{n}" / "templates"
+        shutil.copytree(shipped, copy)
+        monkeypatch.setattr(load_module, "shipped_templates_dir", lambda copy=copy: copy)
+        load_bank()
+    assert len(list(cache_root.glob("bank/*.pickle"))) == 1
+    assert len(counted) == len(set(counted))  # the second folder was served from the cache
+
+
+def test_a_bank_folder_is_named_as_the_user_spelled_it_this_time(cache_root, tmp_path, monkeypatch):
+    path = _write_bank(tmp_path / "bank")
+    monkeypatch.chdir(tmp_path)
+    assert _own_bank(Path("bank")).get("cache-demo").source == "bank/demo.yaml"
+    assert _own_bank(path.parent).get("cache-demo").source == (path.parent / "demo.yaml").as_posix()
