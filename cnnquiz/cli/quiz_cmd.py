@@ -29,6 +29,7 @@ from cnnquiz.cli.asking import MAX_REASKS, STOP_SIGNALS, ask, print_stopped
 from cnnquiz.cli.asking import read_line as _line
 from cnnquiz.cli.asking import stdin_is_terminal as _interactive
 from cnnquiz.cli.gradebook_cmd import GRADEBOOK_HELP, LATE_HELP, ROSTER_HELP
+from cnnquiz.errors import BankError
 from cnnquiz.sanitize import for_terminal
 
 __all__ = ["quiz", "grade_answers_command", "MAX_REASKS"]
@@ -87,10 +88,12 @@ def _setup(bank: Any, topics: List[str], difficulty: Optional[int], count: Optio
 
 
 def _run(questions: Iterable[Question], count: int, interactive: bool,
-         bank: Any = None) -> tuple[list[Graded], list[Question]]:
+         bank: Any = None) -> tuple[list[Graded], list[Question], BankError | None]:
     """Ask each question as it comes (the plan generates it only then); returns the
-    graded answers and the questions asked."""
+    graded answers, the questions asked, and the error of a question that could not be
+    generated (the quiz stops there, and the answers so far keep their score)."""
     graded: list[Graded] = []
+    failure: BankError | None = None
     answered: list[Question] = []  # 'explain' at the next prompt explains the last one
 
     def explain_last() -> Any:
@@ -99,8 +102,16 @@ def _run(questions: Iterable[Question], count: int, interactive: bool,
         return explain_answered(answered[-1] if answered else None, bank, console)
 
     words = {"explain": explain_last}
+    upcoming = iter(questions)
     try:
-        for number, question in enumerate(questions, 1):
+        for number in range(1, count + 1):
+            try:
+                question = next(upcoming, None)
+            except BankError as error:  # a --bank template that cannot be drawn
+                failure = error
+                break
+            if question is None:
+                break
             console.print(question_panel(question, number, count))
             if question.kind is AnswerKind.MATRIX and interactive:
                 console.print(Text("(one row per line, an empty line to finish)", style="dim"))
@@ -113,7 +124,7 @@ def _run(questions: Iterable[Question], count: int, interactive: bool,
                 console.print(Text("(type 'explain' at the next prompt to see it step by step)", style="dim"))
     except STOP_SIGNALS:
         print_stopped(len(graded), count)
-    return graded, answered
+    return graded, answered, failure
 
 
 def _can_explain(question: Question) -> bool:
@@ -155,7 +166,7 @@ def quiz(
         ("cnnquiz", "bold cyan"), f"  {len(plan.templates)} questions (replay with {replay}). ",
         ("Type 'skip' to skip a question; Ctrl-D or 'quit' stops.", "dim"),
     ))
-    graded, asked = _run(plan.questions(), len(plan.templates), interactive, bank)
+    graded, asked, failure = _run(plan.questions(), len(plan.templates), interactive, bank)
     if record and graded:
         from cnnquiz.cli.practice_cmd import record_quiz_answers
 
@@ -165,6 +176,8 @@ def quiz(
         console.print(summary_line(graded))
     else:
         console.print(Text("No answers, no score.", style="dim"))
+    if failure is not None:
+        raise failure  # one line naming the template, exit status 2 (cli_errors)
 
 
 @app.command("grade-answers")

@@ -225,3 +225,22 @@ def test_a_plan_makes_the_same_paper_as_generate_paper() -> None:
         assert plan.paper() == generate_paper(bank, seed=seed, count=6)
         first_two = [plan.question(1), plan.question(2)]
         assert plan.paper(first_two).questions == generate_paper(bank, seed=seed, count=6).questions[:2]
+
+
+def test_a_question_that_cannot_be_drawn_stops_the_quiz_but_keeps_the_score(monkeypatch) -> None:
+    from cnnquiz.bank import generate as generate_module
+    from cnnquiz.errors import BankError
+
+    real = generate_module.generate_question
+
+    def second_fails(template, seed, qid="q1"):
+        if qid == "q2":
+            raise BankError(f"{template.id}: constraints: no valid draw in 200 attempts")
+        return real(template, seed, qid)
+
+    paper = _paper(3)
+    monkeypatch.setattr(generate_module, "generate_question", second_fails)
+    result = _quiz([*OPTIONS, "--seed", "3"], format_key(paper.questions[0]) + "\n")
+    assert result.exit_code == 2, result.output
+    assert "Score: 1 / 1 (100%)" in result.output
+    assert "no valid draw in 200 attempts" in result.output
