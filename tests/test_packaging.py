@@ -86,3 +86,31 @@ def test_shipped_data_is_found_under_a_zip_import(tmp_path: Path) -> None:
     assert ok == "ok" and assignments == "['cnn.yaml']"
     assert not folder.startswith(str(ROOT)) and not folder.startswith(str(archive))
     assert not os.path.exists(folder), "the extracted copy outlives the interpreter"
+
+
+def test_the_bank_cache_works_under_a_zip_import(tmp_path: Path) -> None:
+    """The code stamp comes from the archive, and the shipped bank, extracted to a new
+    folder by each process, has one cache file: the second process parses no YAML."""
+    import site
+
+    archive = _zipped_package(tmp_path)
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); sys.path.append(sys.argv[2])\n"
+        "import cnnquiz.bank.load as L, cnnquiz.bank.cache as C\n"
+        "assert C.__file__.startswith(sys.argv[1]), C.__file__\n"
+        "parsed = []; real = L.file_problems\n"
+        "L.file_problems = lambda *a, **k: (parsed.append(1), real(*a, **k))[1]\n"
+        "bank = L.load_bank(); print(len(bank), len(parsed), len(list(C.cache_dir().glob('*.pickle'))))\n"
+    )
+    # -S: site-packages without its .pth files, so the editable install's finder cannot answer.
+    env = {**os.environ, "CNNQUIZ_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("CNNQUIZ_NO_CACHE", None)
+    runs = []
+    for _ in range(2):
+        run = subprocess.run([sys.executable, "-S", "-c", probe, str(archive), site.getsitepackages()[0]],
+                             capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
+        assert run.returncode == 0, run.stderr
+        runs.append([int(n) for n in run.stdout.split()])
+    (templates, parsed, files), again = runs
+    assert templates > 100 and parsed > 20 and files == 1
+    assert again == [templates, 0, 1]

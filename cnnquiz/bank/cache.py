@@ -7,44 +7,57 @@ Reading 23 YAML files and validating 158 templates costs about 50 ms at every ``
 What is stored, per bank directory: the valid templates and the problem lines that
 :func:`cnnquiz.bank.load._dir_problems` returned, under a key of
 
-- the cnnquiz, Python and pydantic versions;
+- the cnnquiz, Python and pydantic versions, and PyYAML's files (its version and whether
+  libyaml's loader is there: the two word syntax errors differently);
 - size and modification time (ns) of every ``.py`` file of the installed ``cnnquiz``
-  package (a changed validator in a checkout must not serve an old verdict);
-- which bank (the shipped one, or the resolved folder), and the relative path and SHA-256 of
-  the content of each of its ``*.yaml`` / ``*.yml`` files (contents, not times: two
-  writes of the same size within one clock tick have the same mtime; hashing the 180 KB
-  of the shipped bank takes about 1 ms).
+  package, or of its zip archive (a changed validator in a checkout must not serve an
+  old verdict);
+- which bank (the shipped one, or the folder as resolved and as spelled), and the
+  relative path and SHA-256 of each ``*.yaml`` / ``*.yml`` file. The bytes hashed are the
+  very bytes then parsed (each file is read once), so an edit during a load cannot be
+  stored under the old content's key; contents, not times, because two writes of the
+  same size within one clock tick have the same mtime.
 
 Where: ``$CNNQUIZ_CACHE_DIR``, else ``platformdirs.user_cache_dir("cnnquiz")``, in
-``bank/``. ``CNNQUIZ_NO_CACHE=1`` turns it off. Why pickle is safe enough here: the file
-is the user's own, written 0600, and it is read only when it is owned by this user and
-neither it nor its folder can be written by anyone else (as Python does not trust a
-``__pycache__`` it cannot vouch for, a cache another user could plant is ignored).
-Anything wrong with a cache file (unreadable, corrupt, from another layout) means a
-normal load, never an error: the cache can only save time.
+``bank/``, one file per bank and cnnquiz install. ``CNNQUIZ_NO_CACHE=1`` turns it off;
+it is POSIX only (elsewhere every load is a fresh one).
+
+Why unpickling is safe here: the file and the ``bank/`` folder are opened without
+following links and checked on the open descriptors (``fstat``), so what is read is a
+regular file owned by this user that nobody else can write, in a folder owned by this
+user that nobody else can write: nobody else can have put it there, whatever the folders
+above allow. It is written 0600. Anything wrong with a cache file (unreadable, corrupt,
+another layout, not trusted) means a normal load, never an error: the cache can only
+save time.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import pickle
 import stat
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 __all__ = ["CACHE_ENV", "NO_CACHE_ENV", "cache_dir", "cached_dir_problems"]
 
 CACHE_ENV = "CNNQUIZ_CACHE_DIR"
 NO_CACHE_ENV = "CNNQUIZ_NO_CACHE"
-_FORMAT = 1  # bump when what is pickled changes shape
+_FORMAT = 2  # bump when what is pickled changes shape
 _PACKAGE = Path(__file__).resolve().parent.parent
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+#: A bank directory's result: the templates and the problem lines.
+Result = tuple[list[Any], list[str]]
 
 
 def cache_dir() -> Path | None:
-    """The bank cache folder, or None when caching is off."""
-    if os.environ.get(NO_CACHE_ENV, "").strip() not in ("", "0"):
+    """The bank cache folder, or None when caching is off (or not POSIX)."""
+    if os.name != "posix" or os.environ.get(NO_CACHE_ENV, "").strip() not in ("", "0"):
         return None
     root = os.environ.get(CACHE_ENV)
     if root:
@@ -55,7 +68,14 @@ def cache_dir() -> Path | None:
 
 
 def _code_stamp() -> list[tuple[str, int, int]]:
-    """(relative path, size, mtime_ns) of every .py file of the cnnquiz package."""
+    """(relative path, size, mtime_ns) of every .py file of the cnnquiz package, or of
+    the zip archive it is imported from."""
+    if not _PACKAGE.is_dir():  # a zip import: the archive is the code
+        archive = next((p for p in _PACKAGE.parents if p.is_file()), None)
+        if archive is None:
+            raise OSError(f"{_PACKAGE}: neither a folder nor inside an archive")
+        info = archive.stat()
+        return [(str(archive), info.st_size, info.st_mtime_ns)]
     found: list[tuple[str, int, int]] = []
     pending = [str(_PACKAGE)]
     while pending:
@@ -71,6 +91,20 @@ def _code_stamp() -> list[tuple[str, int, int]]:
     return sorted(found)
 
 
+def _yaml_stamp() -> list[tuple[str, int, int]]:
+    """PyYAML's files, found without importing it (a cache hit parses no YAML)."""
+    spec = importlib.util.find_spec("yaml")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    stamp = []
+    for path in sorted(folder.iterdir()):
+        if path.name == "__init__.py" or path.name.startswith("_yaml"):  # the version, libyaml's loader
+            info = path.stat()
+            stamp.append((path.name, info.st_size, info.st_mtime_ns))
+    return stamp
+
+
 def _place(directory: Path, shipped: bool) -> str:
     """Which bank a cache file is for. The shipped bank is one whatever its folder: under a
     zip import it is extracted to a new temporary folder by every process, and its
@@ -78,71 +112,86 @@ def _place(directory: Path, shipped: bool) -> str:
     return "<shipped>" if shipped else f"dir:{directory.resolve()}"
 
 
-def _key(directory: Path, shipped: bool, files: Sequence[Path]) -> str:
+def _key(directory: Path, shipped: bool, contents: Sequence[tuple[str, bytes]]) -> str:
     import pydantic
 
     from cnnquiz import __version__
 
-    parts: list[Any] = [_FORMAT, __version__, sys.version, pydantic.VERSION, _code_stamp(),
+    parts: list[Any] = [_FORMAT, __version__, sys.version, pydantic.VERSION, _yaml_stamp(), _code_stamp(),
                         _place(directory, shipped),
                         # problems and sources name a --bank folder as it was spelled
                         None if shipped else directory.as_posix()]
-    for path in files:
-        parts.append((path.relative_to(directory).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
+    parts.extend((name, hashlib.sha256(data).hexdigest()) for name, data in contents)
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _trusted(path: Path) -> bool:
-    """Owned by this user, writable by nobody else (the file and its folder)."""
-    uid = os.geteuid() if hasattr(os, "geteuid") else None
-    for item in (path.parent, path):
-        info = item.lstat()
-        if uid is not None and info.st_uid != uid:
-            return False
-        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or stat.S_ISLNK(info.st_mode):
-            return False
-    return True
+def _private(info: os.stat_result, kind: Callable[[int], bool]) -> bool:
+    """Of this kind, owned by this user, writable by nobody else."""
+    return (kind(info.st_mode) and info.st_uid == os.geteuid()
+            and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
 
 
-def _read(path: Path, key: str) -> tuple[list[Any], list[str]] | None:
+def _read(folder: Path, name: str, key: str) -> Result | None:
     try:
-        if not _trusted(path):
-            return None
-        with open(path, "rb") as handle:
-            stored_key, templates, problems = pickle.load(handle)
-    except Exception:  # missing, corrupt, or from a layout this cnnquiz cannot unpickle
+        folder_fd = os.open(folder, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
+    except OSError:
         return None
-    if stored_key != key or not isinstance(templates, list) or not isinstance(problems, list):
+    try:
+        if not _private(os.fstat(folder_fd), stat.S_ISDIR):
+            return None
+        fd = os.open(name, os.O_RDONLY | _NOFOLLOW, dir_fd=folder_fd)
+    except OSError:
+        return None
+    finally:
+        os.close(folder_fd)
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not _private(os.fstat(handle.fileno()), stat.S_ISREG):
+                return None
+            if pickle.load(handle) != key:  # the key first: a stale file is not unpickled whole
+                return None
+            templates, problems = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - corrupt, truncated, or a layout this cnnquiz cannot unpickle
+        return None
+    if not isinstance(templates, list) or not isinstance(problems, list):
         return None
     return templates, problems
 
 
-def _write(path: Path, key: str, templates: list[Any], problems: list[str]) -> None:
+def _write(path: Path, key: str, result: Result) -> None:
     from cnnquiz.atomic import write_bytes
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_bytes(path, pickle.dumps((key, templates, problems), protocol=pickle.HIGHEST_PROTOCOL),
-                    mode=0o600)
-    except (OSError, pickle.PicklingError):  # a read-only home: no cache, same result
+        data = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL) + pickle.dumps(
+            (result[0], result[1]), protocol=pickle.HIGHEST_PROTOCOL)
+        write_bytes(path, data, mode=0o600)
+    except Exception:  # noqa: BLE001 - a read-only home, an unpicklable value: no cache, same result
         pass
 
 
 def cached_dir_problems(directory: Path, shipped: bool, files: Sequence[Path],
-                        compute: Any) -> tuple[list[Any], list[str]]:
-    """``compute()`` (templates, problems) of one bank directory, through the cache."""
+                        compute: Callable[[dict[Path, bytes] | None], Result]) -> Result:
+    """``compute(contents)`` of one bank directory, through the cache.
+
+    ``contents`` maps each file to the bytes read (and hashed) for the key; ``compute``
+    parses exactly those bytes. It gets ``None`` when the cache is off or a file could
+    not be read, and then reads (and reports) the files itself.
+    """
     folder = cache_dir()
     if folder is None:
-        return compute()
+        return compute(None)
     try:
-        key = _key(directory, shipped, files)
+        contents = {path: path.read_bytes() for path in files}
+        key = _key(directory, shipped, [(p.relative_to(directory).as_posix(), data) for p, data in contents.items()])
     except OSError:  # a file vanished or is unreadable: the normal load reports it
-        return compute()
-    name = hashlib.sha256(_place(directory, shipped).encode("utf-8", "surrogateescape")).hexdigest()[:32]
-    path = folder / f"{name}.pickle"
-    hit = _read(path, key)
+        return compute(None)
+    install = hashlib.sha256(str(_PACKAGE).encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    name = hashlib.sha256(_place(directory, shipped).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    file_name = f"{name}-{install}.pickle"  # two installs sharing a cache do not evict each other
+    hit = _read(folder, file_name, key)
     if hit is not None:
         return hit
-    templates, problems = compute()
-    _write(path, key, templates, problems)
-    return templates, problems
+    result = compute(contents)
+    _write(folder / file_name, key, result)
+    return result

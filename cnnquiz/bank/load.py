@@ -80,8 +80,17 @@ def _pydantic_lines(error: ValidationError) -> list[str]:
     return [f"{loc}: {msg}" if loc else msg for loc, msg in problems]
 
 
-def file_problems(path: Path, display: str | None = None) -> tuple[list[Template], list[str]]:
-    """Load one file; return the valid templates and one line per problem."""
+def _text(path: Path, data: bytes | None) -> str:
+    """The file's text as ``read_text`` gives it (universal newlines), from ``data`` if read already."""
+    if data is None:
+        return Path(path).read_text(encoding="utf-8")
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def file_problems(path: Path, display: str | None = None, *,
+                  data: bytes | None = None) -> tuple[list[Template], list[str]]:
+    """Load one file (or ``data``, its bytes already read); return the valid templates and
+    one line per problem."""
     # PyYAML loads only here: a bank served from the cache parses no YAML.
     import yaml
 
@@ -89,7 +98,7 @@ def file_problems(path: Path, display: str | None = None) -> tuple[list[Template
 
     where = display or Path(path).as_posix()
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = _text(path, data)
     except (OSError, UnicodeDecodeError) as error:
         return [], [f"{where}: cannot read: {error}"]
     try:
@@ -139,11 +148,12 @@ def _raise_first(problems: list[str]) -> None:
 def _dir_problems(directory: Path, shipped: bool) -> tuple[list[Template], list[str]]:
     files = bank_files(directory)
 
-    def compute() -> tuple[list[Template], list[str]]:
+    def compute(contents: dict[Path, bytes] | None) -> tuple[list[Template], list[str]]:
         templates: list[Template] = []
         problems: list[str] = []
-        for path in files:
-            found, bad = file_problems(path, _display(directory, path, shipped))
+        for path in files:  # the bytes the cache key hashed, when there are some
+            data = contents.get(path) if contents is not None else None
+            found, bad = file_problems(path, _display(directory, path, shipped), data=data)
             templates.extend(found)
             problems.extend(bad)
         return templates, problems

@@ -92,24 +92,24 @@ def check(
 ) -> None:
     """Run the public tests on one submission; exit 0 when they all pass (or --min-score is reached)."""
     wanted = _min_score(min_score)
-    folder = path.parent if path.is_file() else path
-    if not folder.is_dir():
-        raise GradingError(f"{path}: no such folder")
     probe = detect_in_background(isolation)
     try:
-        result, hidden_tests, filename = _grade(folder, assignment, isolation)
+        folder, result, hidden_tests, filename = _grade(path, assignment, isolation)
     finally:
         probe.join()  # never leave a probe sandbox behind, even when grading could not start
     _report(result, hidden_tests, filename, folder, _threshold(wanted, result.max_score), junit_xml)
 
 
-def _grade(folder: Path, assignment: str, isolation: IsolationLevel | None) -> tuple:
+def _grade(path: Path, assignment: str, isolation: IsolationLevel | None) -> tuple:
     from cnnquiz.grading.assignment import resolve_assignment
     from cnnquiz.grading.grader import Grader
 
-    spec = resolve_assignment(assignment)
+    spec = resolve_assignment(assignment)  # first, as before: a bad --assignment is named first
+    folder = path.parent if path.is_file() else path
+    if not folder.is_dir():
+        raise GradingError(f"{path}: no such folder")
     grader = Grader(spec, public_only=True, isolation=isolation)  # waits for the probe's level
-    return grader.grade(folder), grader.hidden_tests, spec.filename
+    return folder, grader.grade(folder), grader.hidden_tests, spec.filename
 
 
 def _report(result, hidden_tests: int, filename: str, folder: Path, threshold: float | None,

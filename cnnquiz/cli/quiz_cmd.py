@@ -90,9 +90,11 @@ def _setup(bank: Any, topics: List[str], difficulty: Optional[int], count: Optio
 def _run(questions: Iterable[Question], count: int, interactive: bool,
          bank: Any = None) -> tuple[list[Graded], list[Question], BankError | None]:
     """Ask each question as it comes (the plan generates it only then); returns the
-    graded answers, the questions asked, and the error of a question that could not be
-    generated (the quiz stops there, and the answers so far keep their score)."""
+    graded answers, the questions shown (a prefix of the paper, the graded ones among
+    them), and the error of a question that could not be generated (the quiz stops
+    there, and the answers so far keep their score)."""
     graded: list[Graded] = []
+    shown: list[Question] = []  # every question generated and put on screen, in order
     failure: BankError | None = None
     answered: list[Question] = []  # 'explain' at the next prompt explains the last one
 
@@ -112,6 +114,7 @@ def _run(questions: Iterable[Question], count: int, interactive: bool,
                 break
             if question is None:
                 break
+            shown.append(question)  # before any printing: a Ctrl-C mid-verdict still records it
             console.print(question_panel(question, number, count))
             if question.kind is AnswerKind.MATRIX and interactive:
                 console.print(Text("(one row per line, an empty line to finish)", style="dim"))
@@ -124,7 +127,7 @@ def _run(questions: Iterable[Question], count: int, interactive: bool,
                 console.print(Text("(type 'explain' at the next prompt to see it step by step)", style="dim"))
     except STOP_SIGNALS:
         print_stopped(len(graded), count)
-    return graded, answered, failure
+    return graded, shown, failure
 
 
 def _can_explain(question: Question) -> bool:

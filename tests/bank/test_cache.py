@@ -43,9 +43,9 @@ def counted(monkeypatch):
     calls = []
     real = load_module.file_problems
 
-    def spy(path, display=None):
+    def spy(path, display=None, **kwargs):
         calls.append(Path(path).name)
-        return real(path, display)
+        return real(path, display, **kwargs)
 
     monkeypatch.setattr(load_module, "file_problems", spy)
     return calls
@@ -125,24 +125,97 @@ def test_a_damaged_cache_file_means_a_fresh_load(cache_root, counted, damage):
     elif damage == "truncated":
         path.write_bytes(data[: len(data) // 2])
     elif damage == "wrong shape":
-        path.write_bytes(pickle.dumps({"templates": []}))
+        key, _ = _records(path)
+        path.write_bytes(pickle.dumps(key) + pickle.dumps({"templates": []}))
     else:
-        key, templates, problems = pickle.loads(data)
-        path.write_bytes(pickle.dumps(("0" * 64, templates[:1], problems)))
+        key, (templates, problems) = _records(path)
+        path.write_bytes(pickle.dumps("0" * 64) + pickle.dumps((templates[:1], problems)))
     path.chmod(0o600)
     assert load_bank().templates == first.templates
     assert len(counted) == 2 * parsed
+
+
+def _records(path):
+    """A cache file's two pickles: the key, then (templates, problems)."""
+    with open(path, "rb") as handle:
+        return pickle.load(handle), pickle.load(handle)
+
+
+def _plant_shorter_bank(path):
+    key, (templates, problems) = _records(path)
+    path.write_bytes(pickle.dumps(key) + pickle.dumps((templates[:1], problems)))
+
+
+def test_a_planted_file_of_the_right_mode_is_read(cache_root):
+    """The control for the tests below: a shorter bank under the right key and mode is served."""
+    load_bank()
+    (path,) = cache_root.glob("bank/*.pickle")
+    _plant_shorter_bank(path)
+    assert len(load_bank()) == 1
 
 
 def test_a_cache_others_can_write_is_not_read(cache_root, counted):
     load_bank()
     parsed = len(counted)
     (path,) = cache_root.glob("bank/*.pickle")
-    key, templates, problems = pickle.loads(path.read_bytes())
-    path.write_bytes(pickle.dumps((key, templates[:1], problems)))  # a planted, shorter bank
+    _plant_shorter_bank(path)
     path.chmod(0o666)
     assert len(load_bank()) > 1
     assert len(counted) == 2 * parsed
+
+
+def test_a_cache_folder_others_can_write_is_not_read(cache_root, counted):
+    load_bank()
+    (path,) = cache_root.glob("bank/*.pickle")
+    _plant_shorter_bank(path)
+    path.parent.chmod(0o777)
+    try:
+        assert len(load_bank()) > 1
+    finally:
+        path.parent.chmod(0o700)
+
+
+def test_a_symlinked_cache_file_is_not_followed(cache_root, tmp_path):
+    load_bank()
+    (path,) = cache_root.glob("bank/*.pickle")
+    planted = tmp_path / "planted.pickle"
+    planted.write_bytes(path.read_bytes())
+    planted.chmod(0o600)
+    _plant_shorter_bank(planted)
+    path.unlink()
+    path.symlink_to(planted)
+    assert len(load_bank()) > 1
+
+
+def test_a_symlinked_cache_folder_is_not_followed(cache_root, tmp_path):
+    load_bank()
+    (path,) = cache_root.glob("bank/*.pickle")
+    elsewhere = tmp_path / "elsewhere"
+    path.parent.rename(elsewhere)
+    _plant_shorter_bank(elsewhere / path.name)
+    (cache_root / "bank").symlink_to(elsewhere)
+    assert len(load_bank()) > 1
+
+
+def test_a_file_changed_while_it_is_parsed_is_cached_under_what_was_parsed(cache_root, tmp_path, monkeypatch):
+    """The bytes hashed for the key are the bytes parsed: an edit in between (an editor
+    saving) can't store the new content's templates under the old content's key."""
+    path = _write_bank(tmp_path / "bank")
+    real = load_module.file_problems
+    edits = []
+
+    def edited_meanwhile(file, display=None, **kwargs):
+        if not edits:
+            _write_bank(path.parent, "[6, 8]")  # saved after the key was made, before parsing
+            edits.append(file)
+        return real(file, display, **kwargs)
+
+    monkeypatch.setattr(load_module, "file_problems", edited_meanwhile)
+    assert _own_bank(path.parent).get("cache-demo").params["size"].draw.range == (5, 9)
+    monkeypatch.setattr(load_module, "file_problems", real)
+    _write_bank(path.parent)  # back to the content the key was made of
+    assert _own_bank(path.parent).get("cache-demo").params["size"].draw.range == (5, 9)
+    assert edits
 
 
 def test_no_cache_turns_it_off(cache_root, counted, monkeypatch):

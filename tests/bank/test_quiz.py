@@ -244,3 +244,21 @@ def test_a_question_that_cannot_be_drawn_stops_the_quiz_but_keeps_the_score(monk
     assert result.exit_code == 2, result.output
     assert "Score: 1 / 1 (100%)" in result.output
     assert "no valid draw in 200 attempts" in result.output
+
+
+def test_ctrl_c_while_a_verdict_is_printed_still_records_every_answer(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("CNNQUIZ_HOME", str(tmp_path))
+    real = quiz_cmd.verdict_panel
+    shown = []
+
+    def interrupted_on_the_second(verdict, question):
+        shown.append(question.id)
+        if len(shown) == 2:
+            raise KeyboardInterrupt
+        return real(verdict, question)
+
+    monkeypatch.setattr(quiz_cmd, "verdict_panel", interrupted_on_the_second)
+    paper = _paper(3)
+    result = _quiz([*OPTIONS, "--seed", "3", "--record"], "\n".join(_keys(paper)[:2]) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Kept 2 answers" in " ".join(result.output.split())

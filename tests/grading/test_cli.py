@@ -216,37 +216,36 @@ def test_check_names_the_same_default_assignment_as_the_library():
     assert check_cmd.DEFAULT_ASSIGNMENT == DEFAULT_ASSIGNMENT
 
 
-def test_check_probes_the_isolation_level_while_it_draws_the_tests(monkeypatch):
-    """The probe starts before the tests are drawn, and check's own detection reuses it."""
+def test_check_probes_the_isolation_level_in_a_thread_of_its_own(monkeypatch):
+    """The probe runs in its own thread while the tests are drawn, and check's own
+    detection reuses its result."""
+    import threading
+
     from cnnquiz.grading.sandbox import detect
 
     order = []
-    real_probe, real_build = detect._probe, __import__("cnnquiz.grading.grader", fromlist=["x"]).build_cases
+    real_probe = detect._probe
 
     def probe(level):
-        order.append(f"probe {level.value}")
+        order.append(f"probe {level.value} in {threading.current_thread().name}")
         return real_probe(level)
-
-    def build(*args, **kwargs):
-        order.append("draw tests")
-        return real_build(*args, **kwargs)
 
     detect.reset_detection()
     monkeypatch.setattr(detect, "_probe", probe)
-    monkeypatch.setattr("cnnquiz.grading.grader.build_cases", build)
     try:
         result = invoke("check", EXAMPLES / "alice_correct")
     finally:
         detect.reset_detection()
     assert result.exit_code == 0, result.output
     probes = [step for step in order if step.startswith("probe")]
-    assert order.index(probes[0]) < order.index("draw tests")
-    assert len(probes) == len(set(probes))  # each level probed once, by the background thread
+    assert probes and all(step.endswith("in cnnquiz-isolation-probe") for step in probes)  # not the main thread
+    assert len(probes) == len(set(probes))  # each level probed once
 
 
 def test_a_bad_assignment_leaves_no_probe_running(tmp_path):
     import threading
 
-    result = invoke("check", EXAMPLES / "alice_correct", "--assignment", str(tmp_path / "missing.yaml"))
-    assert result.exit_code != 0 and "Traceback" not in result.output
+    result = invoke("check", tmp_path / "no-such-folder", "--assignment", str(tmp_path / "missing.yaml"))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "missing.yaml" in result.output  # the assignment is named first, as it always was
     assert not [t for t in threading.enumerate() if t.name == "cnnquiz-isolation-probe"]
