@@ -19,7 +19,8 @@ What is stored, per bank directory: the valid templates and the problem lines th
   same size within one clock tick have the same mtime.
 
 Where: ``$CNNQUIZ_CACHE_DIR``, else ``platformdirs.user_cache_dir("cnnquiz")``, in
-``bank/``, one file per bank and cnnquiz install. ``CNNQUIZ_NO_CACHE=1`` turns it off;
+``bank/``, one file per bank and cnnquiz install (a file unused for 30 days is
+removed at the next write). ``CNNQUIZ_NO_CACHE=1`` turns it off;
 it is POSIX only (elsewhere every load is a fresh one).
 
 Why unpickling is safe here: the file and the ``bank/`` folder are opened without
@@ -39,6 +40,7 @@ import os
 import pickle
 import stat
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -47,6 +49,8 @@ __all__ = ["CACHE_ENV", "NO_CACHE_ENV", "cache_dir", "cached_dir_problems"]
 CACHE_ENV = "CNNQUIZ_CACHE_DIR"
 NO_CACHE_ENV = "CNNQUIZ_NO_CACHE"
 _FORMAT = 2  # bump when what is pickled changes shape
+#: A cache file neither read nor written for this long is removed at the next write.
+UNUSED_DAYS = 30
 _PACKAGE = Path(__file__).resolve().parent.parent
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
@@ -151,6 +155,10 @@ def _read(folder: Path, name: str, key: str) -> Result | None:
             if pickle.load(handle) != key:  # the key first: a stale file is not unpickled whole
                 return None
             templates, problems = pickle.load(handle)
+            try:
+                os.utime(handle.fileno())  # in use: not pruned (see _prune)
+            except OSError:  # a read-only cache still serves
+                pass
     except Exception:  # noqa: BLE001 - corrupt, truncated, or a layout this cnnquiz cannot unpickle
         return None
     if not isinstance(templates, list) or not isinstance(problems, list):
@@ -163,11 +171,32 @@ def _write(path: Path, key: str, result: Result) -> None:
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not _private(os.lstat(path.parent), stat.S_ISDIR):  # a link or a shared folder: not ours
+            return
         data = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL) + pickle.dumps(
             (result[0], result[1]), protocol=pickle.HIGHEST_PROTOCOL)
         write_bytes(path, data, mode=0o600)
+        _prune(path)
     except Exception:  # noqa: BLE001 - a read-only home, an unpicklable value: no cache, same result
         pass
+
+
+def _prune(kept: Path) -> None:
+    """Remove cache files nobody used for :data:`UNUSED_DAYS` (checkouts and installs
+    long gone: each has a file of its own). A hit renews its file's time."""
+    cutoff = time.time() - UNUSED_DAYS * 86400
+    folder_fd = os.open(kept.parent, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
+    try:  # through the descriptor of our own folder: nothing elsewhere is ever removed
+        if not _private(os.fstat(folder_fd), stat.S_ISDIR):
+            return
+        with os.scandir(folder_fd) as entries:
+            for entry in entries:
+                if (entry.name.endswith(".pickle") and entry.name != kept.name
+                        and entry.is_file(follow_symlinks=False)
+                        and entry.stat(follow_symlinks=False).st_mtime < cutoff):
+                    os.unlink(entry.name, dir_fd=folder_fd)
+    finally:
+        os.close(folder_fd)
 
 
 def cached_dir_problems(directory: Path, shipped: bool, files: Sequence[Path],

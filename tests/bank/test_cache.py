@@ -254,3 +254,31 @@ def test_a_bank_folder_is_named_as_the_user_spelled_it_this_time(cache_root, tmp
     monkeypatch.chdir(tmp_path)
     assert _own_bank(Path("bank")).get("cache-demo").source == "bank/demo.yaml"
     assert _own_bank(path.parent).get("cache-demo").source == (path.parent / "demo.yaml").as_posix()
+
+
+def test_files_unused_for_a_month_are_removed_and_a_hit_keeps_its_own(cache_root, tmp_path):
+    load_bank()
+    (own,) = cache_root.glob("bank/*.pickle")
+    month = cache.UNUSED_DAYS * 86400 + 60
+    old = own.stat().st_mtime - month
+    os.utime(own, (old, old))
+    load_bank()  # a hit renews the file's time
+    assert own.stat().st_mtime > old + month - 120
+    stale, recent = own.parent / "gone-install.pickle", own.parent / "other-install.pickle"
+    for path, age in ((stale, month), (recent, 86400)):
+        path.write_bytes(b"x")
+        os.utime(path, (own.stat().st_mtime - age, own.stat().st_mtime - age))
+    _own_bank(_write_bank(tmp_path / "bank").parent)  # a miss: writes, then prunes
+    assert not stale.exists() and recent.exists() and own.exists()
+
+
+def test_nothing_is_written_or_removed_through_a_linked_cache_folder(cache_root, tmp_path):
+    elsewhere = tmp_path / "someone-elses-files"
+    elsewhere.mkdir()
+    keep = elsewhere / "old.pickle"
+    keep.write_bytes(b"not ours to remove")
+    os.utime(keep, (0, 0))
+    cache_root.mkdir()
+    (cache_root / "bank").symlink_to(elsewhere)
+    assert len(load_bank()) > 100
+    assert keep.exists() and [p.name for p in elsewhere.iterdir()] == ["old.pickle"]
