@@ -8,9 +8,11 @@ noisy machine slows all of them alike; the report gives the median ratio per com
 The goals (issue 11): ``--help`` <= 1.5x, ``quiz`` to the first question <= 2.0x,
 ``summary vgg16`` <= 2.0x, ``check`` of one correct ``cnn.py`` <= 3.0x.
 
-Two rows are floors, not cnnquiz: a bare typer app's ``--help`` (what rich help costs),
-and a typer command with arguments that imports numpy (what any cnnquiz command that
-computes pays before its own work). Run it with the interpreter cnnquiz is installed in;
+The rows before ``cnnquiz --help`` are floors, not cnnquiz: a bare typer app's
+``--help`` (what rich help costs); typer commands with arguments that import numpy,
+pydantic or both; and two that do what ``summary`` and ``quiz`` cannot avoid: validate
+one pydantic model read from YAML and print a 41-row rich table (``quiz`` also imports
+numpy). Run it with the interpreter cnnquiz is installed in;
 the validated-bank cache is warmed by the first, untimed run, and one row shows ``quiz``
 without it.
 """
@@ -53,6 +55,33 @@ _TYPER_ARGS = (
 
 # ... and with pydantic, which every command reading YAML needs (the bank, networks).
 _TYPER_ARGS_PYDANTIC = _TYPER_ARGS.replace("    import numpy\n", "    import numpy, pydantic\n")
+# ... and pydantic without numpy: the floor of ``summary``, which needs no numpy.
+_TYPER_ARGS_PYDANTIC_ONLY = _TYPER_ARGS.replace("    import numpy\n", "    import pydantic\n")
+
+
+# The floor of a command that does what ``summary`` must: validate one pydantic model
+# read from YAML and print a 41-row rich table (VGG-16's); ``quiz`` also needs numpy.
+_MODEL_AND_TABLE = (
+    "import typer\n"
+    "app = typer.Typer()\n"
+    "@app.command()\ndef one(name: str, count: int = 3) -> None:\n"
+    "    import pydantic, yaml\n"
+    "    NUMPY\n"
+    "    from rich.console import Console\n"
+    "    from rich.table import Table\n"
+    "    class Spec(pydantic.BaseModel):\n"
+    "        x: int\n"
+    "        y: list[int] = []\n"
+    "    Spec.model_validate(yaml.load('x: 1\\ny: [2, 3]', Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader)))\n"
+    "    table = Table(title='vgg16: input [1, 3, 224, 224]', show_footer=True)\n"
+    "    for column in ('Layer (type:idx)', 'Output Shape', 'Param #', 'MACs'):\n"
+    "        table.add_column(column, footer='Total')\n"
+    "    for i in range(41):\n"
+    "        table.add_row(f'Conv2d:{i}', '[1, 64, 224, 224]', f'{i * 1792:,}', f'{i * 86704128:,}')\n"
+    "    Console().print(table)\n"
+    "@app.command()\ndef two() -> None: pass\n"
+    "app()\n"
+)
 
 
 def _cnnquiz() -> list[str]:
@@ -76,6 +105,11 @@ def _cases() -> dict[str, tuple]:
         "bare typer app --help": ([sys.executable, "-c", _BARE_TYPER, "--help"], b""),
         "typer command with args + numpy": ([sys.executable, "-c", _TYPER_ARGS, "one", "x"], b""),
         "  ... + pydantic": ([sys.executable, "-c", _TYPER_ARGS_PYDANTIC, "one", "x"], b""),
+        "typer command with args + pydantic": ([sys.executable, "-c", _TYPER_ARGS_PYDANTIC_ONLY, "one", "x"], b""),
+        "floor of summary: model+YAML+table": ([sys.executable, "-c", _MODEL_AND_TABLE.replace("    NUMPY\n", ""),
+                                                 "one", "x"], b""),
+        "floor of quiz: the same + numpy": ([sys.executable, "-c", _MODEL_AND_TABLE.replace("NUMPY", "import numpy"),
+                                             "one", "x"], b""),
         "cnnquiz --help": (cli + ["--help"], b""),
         # The first question is shown, then "quit" ends the quiz with the score so far.
         "cnnquiz quiz (first question)": (cli + ["quiz", "--seed", "1", "--count", "5"], b"quit\n"),
