@@ -135,14 +135,26 @@ def _private(info: os.stat_result, kind: Callable[[int], bool]) -> bool:
             and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
 
 
-def _read(folder: Path, name: str, key: str) -> Result | None:
+def _open_own_folder(folder: Path) -> int | None:
+    """A descriptor of ``folder`` if it is ours (not a link, writable by nobody else), else None.
+
+    Everything read, renewed or removed in the cache goes through this descriptor, so a
+    folder swapped after the check is never the one used."""
     try:
-        folder_fd = os.open(folder, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
+        fd = os.open(folder, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
     except OSError:
         return None
+    if _private(os.fstat(fd), stat.S_ISDIR):
+        return fd
+    os.close(fd)
+    return None
+
+
+def _read(folder: Path, name: str, key: str) -> Result | None:
+    folder_fd = _open_own_folder(folder)
+    if folder_fd is None:
+        return None
     try:
-        if not _private(os.fstat(folder_fd), stat.S_ISDIR):
-            return None
         fd = os.open(name, os.O_RDONLY | _NOFOLLOW, dir_fd=folder_fd)
     except OSError:
         return None
@@ -171,32 +183,30 @@ def _write(path: Path, key: str, result: Result) -> None:
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not _private(os.lstat(path.parent), stat.S_ISDIR):  # a link or a shared folder: not ours
+        folder_fd = _open_own_folder(path.parent)
+        if folder_fd is None:  # a link or a shared folder: not ours to write into
             return
-        data = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL) + pickle.dumps(
-            (result[0], result[1]), protocol=pickle.HIGHEST_PROTOCOL)
-        write_bytes(path, data, mode=0o600)
-        _prune(path)
+        try:
+            data = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL) + pickle.dumps(
+                (result[0], result[1]), protocol=pickle.HIGHEST_PROTOCOL)
+            write_bytes(path, data, mode=0o600)
+            _prune(folder_fd, path.name)
+        finally:
+            os.close(folder_fd)
     except Exception:  # noqa: BLE001 - a read-only home, an unpicklable value: no cache, same result
         pass
 
 
-def _prune(kept: Path) -> None:
+def _prune(folder_fd: int, kept: str) -> None:
     """Remove cache files nobody used for :data:`UNUSED_DAYS` (checkouts and installs
-    long gone: each has a file of its own). A hit renews its file's time."""
+    long gone: each has a file of its own), through the descriptor of our own folder.
+    A hit renews its file's time."""
     cutoff = time.time() - UNUSED_DAYS * 86400
-    folder_fd = os.open(kept.parent, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
-    try:  # through the descriptor of our own folder: nothing elsewhere is ever removed
-        if not _private(os.fstat(folder_fd), stat.S_ISDIR):
-            return
-        with os.scandir(folder_fd) as entries:
-            for entry in entries:
-                if (entry.name.endswith(".pickle") and entry.name != kept.name
-                        and entry.is_file(follow_symlinks=False)
-                        and entry.stat(follow_symlinks=False).st_mtime < cutoff):
-                    os.unlink(entry.name, dir_fd=folder_fd)
-    finally:
-        os.close(folder_fd)
+    with os.scandir(folder_fd) as entries:
+        for entry in entries:
+            if (entry.name.endswith(".pickle") and entry.name != kept and entry.is_file(follow_symlinks=False)
+                    and entry.stat(follow_symlinks=False).st_mtime < cutoff):
+                os.unlink(entry.name, dir_fd=folder_fd)
 
 
 def cached_dir_problems(directory: Path, shipped: bool, files: Sequence[Path],
