@@ -96,12 +96,12 @@ def _run(questions: Iterable[Question], count: int, interactive: bool,
     graded: list[Graded] = []
     shown: list[Question] = []  # every question generated and put on screen, in order
     failure: BankError | None = None
-    answered: list[Question] = []  # 'explain' at the next prompt explains the last one
 
     def explain_last() -> Any:
+        """'explain' at a prompt: the last question answered (the one before this one)."""
         from cnnquiz.explain.show import explain_answered  # only once asked: not before question 1
 
-        return explain_answered(answered[-1] if answered else None, bank, console)
+        return explain_answered(shown[len(graded) - 1] if graded else None, bank, console)
 
     words = {"explain": explain_last}
     upcoming = iter(questions)
@@ -122,7 +122,6 @@ def _run(questions: Iterable[Question], count: int, interactive: bool,
             graded.append(Graded(id=question.id, topic=question.topic, template=question.template,
                                  answer=text, verdict=verdict))
             console.print(verdict_panel(verdict, question))
-            answered.append(question)
             if interactive and _can_explain(question):
                 console.print(Text("(type 'explain' at the next prompt to see it step by step)", style="dim"))
     except STOP_SIGNALS:
