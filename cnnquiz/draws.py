@@ -289,6 +289,7 @@ DrawRule = Annotated[
 ]
 """Any one rule, chosen by its key (see the module docstring)."""
 
+
 @functools.cache
 def _adapter() -> TypeAdapter[Any]:
     """Built at first use: a bank served from its cache never parses a rule (~5 ms)."""

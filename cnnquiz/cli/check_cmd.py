@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -22,7 +22,7 @@ from cnnquiz.errors import GradingError
 from cnnquiz.grading.sandbox.detect import detect_in_background
 from cnnquiz.grading.sandbox.model import IsolationLevel
 
-__all__ = ["check", "DEFAULT_ASSIGNMENT", "ASSIGNMENT_HELP", "ISOLATION_HELP"]
+__all__ = ["check", "points", "DEFAULT_ASSIGNMENT", "ASSIGNMENT_HELP", "ISOLATION_HELP"]
 
 #: cnnquiz.grading.assignment.DEFAULT_ASSIGNMENT, without importing that module (and
 #: pydantic) before the probe starts; tests/grading/test_cli.py checks they agree.
@@ -94,13 +94,14 @@ def check(
     wanted = _min_score(min_score)
     probe = detect_in_background(isolation)
     try:
-        folder, result, hidden_tests, filename = _grade(path, assignment, isolation)
+        folder, grader, result = _grade(path, assignment, isolation)
     finally:
         probe.join()  # never leave a probe sandbox behind, even when grading could not start
-    _report(result, hidden_tests, filename, folder, _threshold(wanted, result.max_score), junit_xml)
+    _report(result, grader, folder, _threshold(wanted, result.max_score), junit_xml)
 
 
-def _grade(path: Path, assignment: str, isolation: IsolationLevel | None) -> tuple:
+def _grade(path: Path, assignment: str, isolation: IsolationLevel | None) -> tuple[Path, Any, Any]:
+    """(the folder graded, the Grader, its StudentResult)."""
     from cnnquiz.grading.assignment import resolve_assignment
     from cnnquiz.grading.grader import Grader
 
@@ -109,19 +110,24 @@ def _grade(path: Path, assignment: str, isolation: IsolationLevel | None) -> tup
     if not folder.is_dir():
         raise GradingError(f"{path}: no such folder")
     grader = Grader(spec, public_only=True, isolation=isolation)  # waits for the probe's level
-    return folder, grader.grade(folder), grader.hidden_tests, spec.filename
+    return folder, grader, grader.grade(folder)
 
 
-def _report(result, hidden_tests: int, filename: str, folder: Path, threshold: float | None,
-            junit_xml: Optional[Path]) -> None:
+def points(value: float) -> str:
+    """A score as the tables show it (``2`` and ``1.5``, never ``2.0``); ``grade`` uses it too."""
+    from cnnquiz.grading.results import number
+
+    return str(number(value))
+
+
+def _report(result: Any, grader: Any, folder: Path, threshold: float | None, junit_xml: Optional[Path]) -> None:
     from rich.table import Table
 
     from cnnquiz.grading.reports import github_annotations, write_junit
-    from cnnquiz.grading.results import StudentStatus, number
+    from cnnquiz.grading.results import StudentStatus
     from cnnquiz.sanitize import for_terminal
 
-    def points(value: float) -> str:
-        return str(number(value))
+    filename, hidden_tests = grader.assignment.filename, grader.hidden_tests
 
     table = Table(title=f"Public tests of {filename}", title_justify="left")
     table.add_column("test", overflow="fold")

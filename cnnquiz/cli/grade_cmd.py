@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cnnquiz.cli._app import app, cli_errors, console, err_console
-from cnnquiz.cli.check_cmd import ASSIGNMENT_HELP, ISOLATION_HELP
+from cnnquiz.cli.check_cmd import ASSIGNMENT_HELP, ISOLATION_HELP, points
 from cnnquiz.cli.gradebook_cmd import (
     GRADEBOOK_HELP,
     LATE_HELP,
@@ -27,17 +27,13 @@ from cnnquiz.cli.gradebook_cmd import (
 from cnnquiz.grading.assignment import DEFAULT_ASSIGNMENT, resolve_assignment
 from cnnquiz.grading.batch import BatchSummary, Grader, Shard, grade_batch
 from cnnquiz.grading.reports import GRADES_FILE, REPORT_FILE, merge_outputs, write_junit
-from cnnquiz.grading.results import StudentResult, StudentStatus, number
+from cnnquiz.grading.results import StudentResult, StudentStatus
 from cnnquiz.grading.sandbox import IsolationLevel
 from cnnquiz.grading.secret import PREDICTABLE_NOTE
 from cnnquiz.sanitize import for_terminal
 
 __all__ = ["grade", "merge"]
 
-
-
-def _points(value: float) -> str:
-    return str(number(value))
 
 
 def _failures_by_function(result: StudentResult) -> str:
@@ -51,7 +47,7 @@ def _failures_by_function(result: StudentResult) -> str:
 
 def _row(result: StudentResult) -> tuple[str, ...]:
     status = "[red]error[/]" if result.status is StudentStatus.ERROR else "graded"
-    return (for_terminal(result.student), _points(result.score), _points(result.max_score), status,
+    return (for_terminal(result.student), points(result.score), points(result.max_score), status,
             for_terminal(_failures_by_function(result)))
 
 
