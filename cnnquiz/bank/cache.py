@@ -34,6 +34,7 @@ save time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
@@ -71,7 +72,8 @@ def cache_dir() -> Path | None:
     return Path(platformdirs.user_cache_dir("cnnquiz", appauthor=False)) / "bank"
 
 
-def _code_stamp() -> list[tuple[str, int, int]]:
+@functools.cache  # once per process: the installed code does not change under a running command
+def _code_stamp() -> tuple[tuple[str, int, int], ...]:
     """(relative path, size, mtime_ns) of every .py file of the cnnquiz package, or of
     the zip archive it is imported from."""
     if not _PACKAGE.is_dir():  # a zip import: the archive is the code
@@ -79,7 +81,7 @@ def _code_stamp() -> list[tuple[str, int, int]]:
         if archive is None:
             raise OSError(f"{_PACKAGE}: neither a folder nor inside an archive")
         info = archive.stat()
-        return [(str(archive), info.st_size, info.st_mtime_ns)]
+        return ((str(archive), info.st_size, info.st_mtime_ns),)
     found: list[tuple[str, int, int]] = []
     pending = [str(_PACKAGE)]
     while pending:
@@ -92,21 +94,18 @@ def _code_stamp() -> list[tuple[str, int, int]]:
                 elif entry.name.endswith(".py"):
                     info = entry.stat(follow_symlinks=False)
                     found.append((os.path.relpath(entry.path, _PACKAGE), info.st_size, info.st_mtime_ns))
-    return sorted(found)
+    return tuple(sorted(found))
 
 
-def _yaml_stamp() -> list[tuple[str, int, int]]:
+@functools.cache
+def _yaml_stamp() -> tuple[tuple[str, int, int], ...]:
     """PyYAML's files, found without importing it (a cache hit parses no YAML)."""
     spec = importlib.util.find_spec("yaml")
     if spec is None or not spec.submodule_search_locations:
-        return []
+        return ()
     folder = Path(next(iter(spec.submodule_search_locations)))
-    stamp = []
-    for path in sorted(folder.iterdir()):
-        if path.name == "__init__.py" or path.name.startswith("_yaml"):  # the version, libyaml's loader
-            info = path.stat()
-            stamp.append((path.name, info.st_size, info.st_mtime_ns))
-    return stamp
+    return tuple((path.name, path.stat().st_size, path.stat().st_mtime_ns) for path in sorted(folder.iterdir())
+                 if path.name == "__init__.py" or path.name.startswith("_yaml"))  # the version, libyaml's loader
 
 
 def _place(directory: Path, shipped: bool) -> str:

@@ -109,7 +109,7 @@ def test_a_changed_cnnquiz_file_means_a_fresh_load(cache_root, counted, monkeypa
     load_bank()
     parsed = len(counted)
     stamp = cache._code_stamp()
-    monkeypatch.setattr(cache, "_code_stamp", lambda: stamp + [("bank/schema.py", 1, 1)])
+    monkeypatch.setattr(cache, "_code_stamp", lambda: (*stamp, ("bank/schema.py", 1, 1)))
     load_bank()
     assert len(counted) == 2 * parsed
 
